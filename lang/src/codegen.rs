@@ -1,0 +1,1 @@
+//! (Stub: being written.) Assembling the artifact and its debug sidecar.

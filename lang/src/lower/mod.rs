@@ -1,0 +1,1 @@
+//! (Stub: being written.) Lowering typed IR to arrow combinators.

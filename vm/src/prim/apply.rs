@@ -1,0 +1,1 @@
+//! What each primitive computes. (Stub: being written.)
