@@ -52,9 +52,11 @@ mod bounds;
 mod infer;
 mod lit;
 mod shape;
+mod value;
 
 pub use infer::infer;
 pub use shape::{same_shape, shape};
+pub use value::value_has_type;
 
 use crate::bytecode::{Arrow, Artifact};
 use crate::eval_ref::NESTING_MAX;
