@@ -10,6 +10,7 @@
 
 use crate::bytecode::{Arrow, Artifact, Def, Site};
 use crate::trap::{Trap, TrapKind};
+use crate::types::Type;
 use crate::value::Value;
 
 /// The deepest nesting of arrow nodes an evaluation may reach, counting the body of a called
@@ -150,9 +151,9 @@ pub(crate) fn project(input: &Value, index: u32) -> Result<Value, Trap> {
 }
 
 /// Case `tag` of `sum` holding `payload`; `Bool` is built as `Value::Bool`.
-pub(crate) fn inject(sum: &crate::types::Type, tag: u32, payload: Value) -> Value {
+pub(crate) fn inject(sum: &Type, tag: u32, payload: Value) -> Value {
     match sum {
-        crate::types::Type::Bool => Value::Bool(tag == 1),
+        Type::Bool => Value::Bool(tag == 1),
         _ => Value::variant(tag, payload),
     }
 }

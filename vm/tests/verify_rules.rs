@@ -70,7 +70,7 @@ fn a_projection_of_a_non_product_is_rejected() {
 fn a_par_of_the_wrong_arity_is_rejected() {
     check(
         with_step(Arrow::Par(vec![Arrow::Id])),
-        "in the step, at step: parallel of 1 arrows on (Counter.Input, { count: Int }), \
+        "in the step, at step: parallel of 1 arrow(s) on (Counter.Input, { count: Int }), \
          which is not a 1-component product",
     );
 }

@@ -16,7 +16,9 @@ use crate::prim::Prim;
 use crate::types::Type;
 
 /// Infers the output type of `arrow` on `input`, checking every rule of [`crate::verify`] that
-/// concerns one arrow. Calls may target any of `defs` (whose declared types are trusted here).
+/// concerns one arrow, with the default depth limit. Calls may target any of `defs`, whose
+/// declared types are trusted here (`verify` checks the bodies); evaluation nesting through
+/// calls is not checked (`verify` does that too).
 pub fn infer(defs: &[Def], arrow: &Arrow, input: &Type) -> Result<Type, VerifyError> {
     let no_nesting = vec![0; defs.len()];
     let mut checker = Checker {
@@ -149,7 +151,7 @@ impl Checker<'_> {
             Some(components) if components.len() == arrows.len() => components,
             _ => {
                 return Err(self.error(format!(
-                    "parallel of {} arrows on {input}, which is not a {}-component product",
+                    "parallel of {} arrow(s) on {input}, which is not a {}-component product",
                     arrows.len(),
                     arrows.len()
                 )));
