@@ -58,7 +58,7 @@ pub enum DecodeError {
         target: u32,
         len: usize,
     },
-    #[error("a {table} tree nests deeper than the limit of {max}")]
+    #[error("{} nests deeper than the limit of {max}", table.with_article())]
     TooDeep { table: TableName, max: usize },
     #[error("the artifact expands to more than {max} tree nodes")]
     TooManyNodes { max: usize },
@@ -74,6 +74,17 @@ pub enum TableName {
     Types,
     Lits,
     Arrows,
+}
+
+impl TableName {
+    /// `a type`, `a constant`, `an arrow`: one entry's tree, for messages.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            TableName::Types => "a type",
+            TableName::Lits => "a constant",
+            TableName::Arrows => "an arrow",
+        }
+    }
 }
 
 impl fmt::Display for TableName {
