@@ -24,7 +24,7 @@ const DEPTH_MAX: usize = 512;
 /// An arrow in combinator notation, laid out to fit [`WIDTH`] columns where it can.
 pub fn comb(arrow: &Arrow) -> String {
     let mut out = String::new();
-    layout(&mut out, arrow, Ctx::Top, 0, 0);
+    layout(&mut out, arrow, Ctx::Top, 0, 0, 0);
     out
 }
 
@@ -131,46 +131,46 @@ fn leaf_text(arrow: &Arrow) -> String {
 }
 
 /// Writes `arrow` starting at column `column` (the cursor is already there), with any further
-/// lines indented by `indent` spaces.
-fn layout(out: &mut String, arrow: &Arrow, ctx: Ctx, column: usize, indent: usize) {
+/// lines indented by `indent` spaces; `depth` counts enclosing arrows, to bound recursion.
+fn layout(out: &mut String, arrow: &Arrow, ctx: Ctx, column: usize, indent: usize, depth: usize) {
     let room = WIDTH.saturating_sub(column);
-    if let Some(line) = flat(arrow, ctx, room, indent / 4) {
+    if let Some(line) = flat(arrow, ctx, room, depth) {
         out.push_str(&line);
         return;
     }
-    if indent / 4 > DEPTH_MAX {
+    if depth > DEPTH_MAX {
         out.push_str("...");
         return;
     }
     if needs_parens(arrow, ctx) {
         out.push('(');
         newline(out, indent + 4);
-        layout(out, arrow, Ctx::Top, indent + 4, indent + 4);
+        layout(out, arrow, Ctx::Top, indent + 4, indent + 4, depth);
         newline(out, indent);
         out.push(')');
         return;
     }
     match arrow {
         Arrow::Seq(items) if items.len() >= 2 => {
-            broken(out, items, ">>> ", Ctx::Seq, column, indent);
+            broken(out, items, ">>> ", Ctx::Seq, column, indent, depth);
         }
         Arrow::Seq(items) => {
             if let Some(only) = items.first() {
-                layout(out, only, ctx, column, indent);
+                layout(out, only, ctx, column, indent, depth + 1);
             }
         }
         Arrow::Fork(items) if items.len() >= 2 => {
-            broken(out, items, "&&& ", Ctx::Fork, column, indent);
+            broken(out, items, "&&& ", Ctx::Fork, column, indent, depth);
         }
         Arrow::Par(items) if items.len() >= 2 => {
-            broken(out, items, "*** ", Ctx::Fork, column, indent);
+            broken(out, items, "*** ", Ctx::Fork, column, indent, depth);
         }
         Arrow::Fork(items) | Arrow::Par(items) | Arrow::Case(items) => {
             out.push_str(bracket_name(arrow));
             out.push('[');
             for item in items {
                 newline(out, indent + 4);
-                layout(out, item, Ctx::Top, indent + 4, indent + 4);
+                layout(out, item, Ctx::Top, indent + 4, indent + 4, depth + 1);
                 out.push(',');
             }
             newline(out, indent);
@@ -181,14 +181,24 @@ fn layout(out: &mut String, arrow: &Arrow, ctx: Ctx, column: usize, indent: usiz
 }
 
 /// `f0` then `op f1`, `op f2`, ... each on its own line at `indent`.
-fn broken(out: &mut String, items: &[Arrow], op: &str, ctx: Ctx, column: usize, indent: usize) {
+fn broken(
+    out: &mut String,
+    items: &[Arrow],
+    op: &str,
+    ctx: Ctx,
+    column: usize,
+    indent: usize,
+    depth: usize,
+) {
     for (i, item) in items.iter().enumerate() {
         if i == 0 {
-            layout(out, item, ctx, column, indent);
+            layout(out, item, ctx, column, indent, depth + 1);
         } else {
             newline(out, indent);
             out.push_str(op);
-            layout(out, item, ctx, indent + op.len(), indent + op.len());
+            // Continuation lines of the operand (a bracket's arms, a parenthesised term)
+            // indent from this line's start, not from after the operator.
+            layout(out, item, ctx, indent + op.len(), indent, depth + 1);
         }
     }
 }
@@ -286,7 +296,7 @@ fn write_section(out: &mut String, title: &str, body: &Arrow) {
     out.push('\n');
     out.push_str(title);
     out.push_str("\n    ");
-    layout(out, body, Ctx::Top, 4, 4);
+    layout(out, body, Ctx::Top, 4, 4, 0);
     out.push('\n');
 }
 
