@@ -246,6 +246,20 @@ fn constructor_arity_is_checked() {
 }
 
 #[test]
+fn some_needs_its_argument_in_parentheses() {
+    check_error(
+        "Some 1",
+        &option(Type::Int),
+        "expected `(` after `Some`, found 1 at column 6",
+    );
+    check_error(
+        "Some(1",
+        &option(Type::Int),
+        "expected `)`, found end of input at column 7",
+    );
+}
+
+#[test]
 fn record_fields_must_all_be_given_once() {
     check_error(
         "{ count: 1 }",

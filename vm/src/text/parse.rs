@@ -278,7 +278,9 @@ impl Parser<'_> {
             Some("Some") => {
                 self.pos += "Some".len();
                 self.skip_ws();
-                self.expect('(', ty)?;
+                if !self.eat('(') {
+                    return Err(self.expected("`(` after `Some`"));
+                }
                 let payload = self.value(inner)?;
                 self.skip_ws();
                 self.expect(')', ty)?;
@@ -361,7 +363,8 @@ impl Parser<'_> {
     fn expect(&mut self, c: char, ty: &Type) -> Result<(), TextError> {
         if self.eat(c) {
             Ok(())
-        } else if self.pos == 0 || matches!(c, '(' | '[' | '{') {
+        } else if matches!(c, '(' | '[' | '{') {
+            // An opening bracket starts the value: say which type was expected.
             Err(self.expected(&ty.to_string()))
         } else {
             Err(self.expected(&format!("`{c}`")))
