@@ -69,7 +69,9 @@ impl PartSteps {
     }
 
     fn add(&mut self, machine: &Machine, code: MachineCode) -> u32 {
-        let index = self.first.saturating_add(u32::try_from(self.defs.len()).unwrap_or(u32::MAX));
+        let index = self
+            .first
+            .saturating_add(u32::try_from(self.defs.len()).unwrap_or(u32::MAX));
         self.defs.push(Def {
             name: format!("{}.step", machine.name),
             input: Type::Tuple(vec![machine.input.clone(), machine.state.clone()]),
@@ -82,16 +84,36 @@ impl PartSteps {
 }
 
 /// Lowers a machine, defined or composite; the part steps go into `parts`.
-pub(crate) fn lower_machine(lw: &mut Lowerer, machine: &Machine, parts: &mut PartSteps) -> MachineCode {
+pub(crate) fn lower_machine(
+    lw: &mut Lowerer,
+    machine: &Machine,
+    parts: &mut PartSteps,
+) -> MachineCode {
     lower_at_depth(lw, machine, parts, 0)
 }
 
-fn lower_at_depth(lw: &mut Lowerer, machine: &Machine, parts: &mut PartSteps, depth: usize) -> MachineCode {
+fn lower_at_depth(
+    lw: &mut Lowerer,
+    machine: &Machine,
+    parts: &mut PartSteps,
+    depth: usize,
+) -> MachineCode {
     match &machine.body {
         MachineBody::Defined(defined) => {
-            let DefinedCode { step, invariants, migrate_up, migrate_down } = lw.defined(defined);
+            let DefinedCode {
+                step,
+                invariants,
+                migrate_up,
+                migrate_down,
+            } = lw.defined(defined);
             let init = InitCode::Defined(lw.init(defined), defined.init.span);
-            MachineCode { step, invariants, migrate_up, migrate_down, init }
+            MachineCode {
+                step,
+                invariants,
+                migrate_up,
+                migrate_down,
+                init,
+            }
         }
         MachineBody::Composed { op, left, right } => {
             if depth >= COMPOSE_DEPTH_MAX {
@@ -119,13 +141,24 @@ fn lower_at_depth(lw: &mut Lowerer, machine: &Machine, parts: &mut PartSteps, de
                 .chain(lift(&right_code.invariants, 1))
                 .collect();
             let init = InitCode::Pair(Box::new(left_code.init), Box::new(right_code.init));
-            MachineCode { step, invariants, migrate_up: None, migrate_down: None, init }
+            MachineCode {
+                step,
+                invariants,
+                migrate_up: None,
+                migrate_down: None,
+                init,
+            }
         }
     }
 }
 
 /// A part's step definition and code, lowered once per part name.
-fn part(lw: &mut Lowerer, machine: &Machine, parts: &mut PartSteps, depth: usize) -> (u32, MachineCode) {
+fn part(
+    lw: &mut Lowerer,
+    machine: &Machine,
+    parts: &mut PartSteps,
+    depth: usize,
+) -> (u32, MachineCode) {
     if let Some((def, code)) = parts.lowered.get(&machine.name) {
         return (*def, code.clone());
     }
@@ -135,7 +168,10 @@ fn part(lw: &mut Lowerer, machine: &Machine, parts: &mut PartSteps, depth: usize
 }
 
 /// The invariants of the part at `index` of the state pair, as invariants of the pair.
-fn lift(invariants: &[bytecode::Invariant], index: u32) -> impl Iterator<Item = bytecode::Invariant> + '_ {
+fn lift(
+    invariants: &[bytecode::Invariant],
+    index: u32,
+) -> impl Iterator<Item = bytecode::Invariant> + '_ {
     invariants.iter().map(move |invariant| bytecode::Invariant {
         body: seq([Arrow::Proj(index), invariant.body.clone()]),
         site: invariant.site,

@@ -13,7 +13,7 @@
 //! Sequences are built as flat lists and composed once, so `Seq` never directly contains a
 //! `Seq`. This module does no simplification beyond that; `simplify.rs` does.
 
-use super::{Env, Lowerer, prim_what, seq, EXPR_DEPTH_MAX};
+use super::{EXPR_DEPTH_MAX, Env, Lowerer, prim_what, seq};
 use crate::tir::{Expr, ExprKind};
 use quiver_vm::bytecode::Arrow;
 
@@ -52,7 +52,10 @@ impl Lowerer {
                 Some(path) => out.extend(path),
                 None => self.internal(
                     expr.span,
-                    format!("variable level {level} is out of scope ({} bound)", env.len()),
+                    format!(
+                        "variable level {level} is out of scope ({} bound)",
+                        env.len()
+                    ),
                 ),
             },
             ExprKind::Let(..) => {

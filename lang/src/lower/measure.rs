@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn size_and_depth_count_nodes() {
-        let arrow = Arrow::Seq(vec![Arrow::Fork(vec![Arrow::Id, Arrow::Proj(0)]), Arrow::Id]);
+        let arrow = Arrow::Seq(vec![
+            Arrow::Fork(vec![Arrow::Id, Arrow::Proj(0)]),
+            Arrow::Id,
+        ]);
         assert_eq!(size(&arrow), 5);
         assert_eq!(depth(&arrow), 3);
     }

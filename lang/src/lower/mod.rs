@@ -13,7 +13,7 @@
 //! instead of recursing without bound or when the IR breaks its own rules (a variable level
 //! out of scope), so that no input makes it panic.
 
-mod compose;
+pub(crate) mod compose;
 mod env;
 mod expr;
 mod machine;
@@ -27,7 +27,7 @@ use quiver_vm::bytecode::{Arrow, Site, SiteInfo};
 use quiver_vm::prim::Prim;
 use quiver_vm::types::Type;
 
-pub(crate) use compose::{MachineCode, PartSteps, lower_machine};
+pub(crate) use compose::{PartSteps, lower_machine};
 pub(crate) use env::Env;
 
 /// The deepest expression nesting lowering follows (`let` chains do not count: they are
@@ -93,7 +93,10 @@ impl Lowerer {
         match map.get(index as usize).copied().flatten() {
             Some(def) => def,
             None => {
-                self.internal(span, format!("call of function {index}, which was not lowered"));
+                self.internal(
+                    span,
+                    format!("call of function {index}, which was not lowered"),
+                );
                 u32::MAX
             }
         }
