@@ -32,7 +32,7 @@ pub(crate) use env::Env;
 
 /// The deepest expression nesting lowering follows (`let` chains do not count: they are
 /// lowered in a loop). Anything deeper could never pass the verifier's depth bound anyway.
-pub const EXPR_DEPTH_MAX: usize = 1024;
+pub const EXPR_DEPTH_MAX: usize = 512;
 
 /// The arrow `environment -> value` of an expression, where the environment holds variables
 /// of the types `env` (levels `0..env.len()`) packed by the calling convention: `Unit` for
