@@ -1,0 +1,144 @@
+//! The fast path: a [`VerifiedProgram`] loaded into pre-resolved nodes ([`compile`]) and run
+//! without re-checking types ([`run`]).
+//!
+//! It agrees exactly with [`crate::eval_ref`] on values, traps and trap sites; only the fuel
+//! each node costs differs (a fused projection path or a fork of projections costs one unit).
+//! There are no string lookups at run time, and a turn never copies the state: values share
+//! structure, and the state before a turn stays valid whatever the turn does.
+//!
+//! This module does not keep state between turns; [`crate::machine`] does.
+
+mod compile;
+mod run;
+
+use crate::bytecode::{Artifact, Site};
+use crate::eval_ref::ill_typed;
+use crate::trap::{Trap, TrapKind};
+use crate::value::Value;
+use crate::verify::VerifiedProgram;
+use compile::{Node, compile};
+use std::sync::Arc;
+
+/// A verified program ready to run.
+#[derive(Debug)]
+pub struct Loaded {
+    program: VerifiedProgram,
+    step: Node,
+    invariants: Vec<(Node, Site)>,
+    migrate_up: Option<Node>,
+    migrate_down: Option<Node>,
+    init: Value,
+}
+
+/// Loads a verified program: compiles the definitions in index order, then everything that
+/// calls them.
+pub fn load(program: VerifiedProgram) -> Loaded {
+    let artifact = program.artifact();
+    let mut defs: Vec<Arc<Node>> = Vec::with_capacity(artifact.defs.len());
+    for def in &artifact.defs {
+        defs.push(Arc::new(compile(&def.body, &defs)));
+    }
+    let step = compile(&artifact.step, &defs);
+    let invariants = artifact
+        .invariants
+        .iter()
+        .map(|inv| (compile(&inv.body, &defs), inv.site))
+        .collect();
+    let migrate_up = artifact
+        .migrate_up
+        .as_ref()
+        .map(|m| compile(&m.body, &defs));
+    let migrate_down = artifact
+        .migrate_down
+        .as_ref()
+        .map(|m| compile(&m.body, &defs));
+    let init = Value::from_lit(&artifact.init);
+    Loaded {
+        program,
+        step,
+        invariants,
+        migrate_up,
+        migrate_down,
+        init,
+    }
+}
+
+impl Loaded {
+    pub fn artifact(&self) -> &Artifact {
+        self.program.artifact()
+    }
+
+    /// The initial state.
+    pub fn init(&self) -> Value {
+        self.init.clone()
+    }
+
+    /// One turn: the step on `(input, state)`, then every invariant on the new state, all from
+    /// one budget of `fuel`. Returns `(new state, output)`; `state` itself is never changed.
+    pub fn step(&self, input: Value, state: &Value, fuel: u64) -> Result<(Value, Value), Trap> {
+        let mut fuel = fuel;
+        let pair = Value::tuple(vec![input, state.clone()]);
+        let result = run::run(&self.step, pair, &mut fuel)?;
+        let Value::Tuple(items) = result else {
+            return Err(ill_typed("step result"));
+        };
+        let [new_state, output] = &items[..] else {
+            return Err(ill_typed("step result"));
+        };
+        self.check_invariants(new_state, &mut fuel)?;
+        Ok((new_state.clone(), output.clone()))
+    }
+
+    /// The state of the replaced version, migrated to this version's state, then checked
+    /// against every invariant. Traps with `LimitExceeded` when there is no `migrate_up`.
+    pub fn migrate_up(&self, old: Value, fuel: u64) -> Result<Value, Trap> {
+        self.migrate(self.migrate_up.as_ref(), "migrate_up", old, fuel)
+    }
+
+    /// This version's state, migrated back to the replaced version's state. The invariants
+    /// checked are this version's (on the state being migrated); the caller checks the older
+    /// version's invariants on the result by running it there.
+    pub fn migrate_down(&self, state: Value, fuel: u64) -> Result<Value, Trap> {
+        let mut fuel = fuel;
+        let Some(node) = &self.migrate_down else {
+            return Err(missing("migrate_down"));
+        };
+        run::run(node, state, &mut fuel)
+    }
+
+    fn migrate(
+        &self,
+        node: Option<&Node>,
+        which: &str,
+        old: Value,
+        fuel: u64,
+    ) -> Result<Value, Trap> {
+        let mut fuel = fuel;
+        let node = node.ok_or_else(|| missing(which))?;
+        let state = run::run(node, old, &mut fuel)?;
+        self.check_invariants(&state, &mut fuel)?;
+        Ok(state)
+    }
+
+    /// Every invariant on `state`; the first that does not hold traps at its site.
+    pub fn check_invariants(&self, state: &Value, fuel: &mut u64) -> Result<(), Trap> {
+        for (index, (node, site)) in self.invariants.iter().enumerate() {
+            match run::run(node, state.clone(), fuel)? {
+                Value::Bool(true) => {}
+                Value::Bool(false) => {
+                    let index = u32::try_from(index).map_err(|_| ill_typed("invariant index"))?;
+                    return Err(Trap::new(TrapKind::InvariantViolated { index }, *site));
+                }
+                _ => return Err(ill_typed("invariant result")),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn missing(which: &str) -> Trap {
+    Trap::new(
+        TrapKind::LimitExceeded(format!("the artifact declares no {which}")),
+        Site::NONE,
+    )
+}
