@@ -14,35 +14,44 @@ use quiver_vm::prim::Prim;
 use quiver_vm::trap::TrapKind;
 use quiver_vm::types::Type;
 use quiver_vm::value::Value;
+use quiver_vm::verify::{self, same_shape};
 
 /// Lowers `expr` over variables of `types` holding `values`, and checks that the arrow, the
 /// simplified arrow and the IR interpreter all give `expected`.
 fn check(expr: &Expr, types: &[Type], values: Vec<Value>, expected: Result<Value, TrapKind>) {
     let fns = random::fns();
     let defs = defs_of(&fns);
-    let arrow = lower_expr(expr, types);
     let direct = interpret(&fns, expr, &mut values.clone());
     assert_eq!(
         direct, expected,
         "the IR interpreter disagrees with the test"
     );
     let input = pack(values);
-    assert_eq!(
-        run(&defs, &arrow, input.clone()),
-        expected,
-        "lowered: {arrow:?}"
-    );
+    let env_type = packed_type(types);
+    let arrow = lower_expr(expr, types);
     let def_may_trap: Vec<bool> = defs.iter().map(|d| may_trap(&d.body, &[])).collect();
     let simple = simplify(arrow.clone(), &def_may_trap);
-    assert_eq!(
-        run(&defs, &simple, input),
-        expected,
-        "simplified: {simple:?}"
-    );
+    for (what, arrow) in [("lowered", &arrow), ("simplified", &simple)] {
+        let inferred = verify::infer(&defs, arrow, &env_type)
+            .unwrap_or_else(|e| panic!("{what} arrow does not verify: {e}\n{}", shown(arrow)));
+        assert!(
+            same_shape(&inferred, &expr.ty),
+            "{what} to {inferred}: {}",
+            shown(arrow)
+        );
+        let result = run(&defs, arrow, input.clone());
+        assert_eq!(result, expected, "{what}: {}", shown(arrow));
+    }
     assert!(size(&simple) <= size(&arrow));
 }
 
 use quiver_lang::tir::Expr;
+
+/// An arrow for a failure message, cut short when it is large.
+fn shown(arrow: &Arrow) -> String {
+    let text = format!("{arrow:?}");
+    text.chars().take(2000).collect()
+}
 
 #[test]
 fn addition_of_two_variables_adds() {
@@ -115,6 +124,8 @@ fn a_thousand_lets_lower_to_a_shallow_arrow() {
         Ok(Value::Int(1000)),
     );
     assert!(depth(&lower_expr(&body, &[Type::Int])) < 10);
+    let size = size(&lower_expr(&body, &[Type::Int]));
+    assert!(size < 100_000, "a thousand lets took {size} nodes");
 }
 
 #[test]

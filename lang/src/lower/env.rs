@@ -4,8 +4,16 @@
 //! (`Unit`) for none, the value itself for one, an n-tuple for more. Every variable bound
 //! after that (by `let` or by a `match` arm) wraps the environment in a pair:
 //! `E' = (E, new)`. So `let` is `(id &&& value) >>> body`, a `match` arm receives exactly what
-//! `distl` produces, and a variable is a flat path of projections. This module only computes
-//! those paths; it does not know types or emit anything else.
+//! `distl` produces, and a variable is a flat path of projections.
+//!
+//! Pairs nest, and the verifier bounds the nesting of types, so once [`PUSHED_MAX`] variables
+//! have been pushed the environment is *re-packed*: one fork of every variable's path makes a
+//! flat tuple that becomes the new root. A chain of `n` lets thus costs `O(n^2 / PUSHED_MAX)`
+//! nodes and nests at most `PUSHED_MAX` pairs deep. This module only computes paths and
+//! re-packings; it does not know types.
+
+/// How many pairs may wrap the root before the environment is re-packed.
+pub(crate) const PUSHED_MAX: u32 = 32;
 
 use quiver_vm::bytecode::Arrow;
 
@@ -34,6 +42,31 @@ impl Env {
     /// The number of variables in scope.
     pub(crate) fn len(self) -> u32 {
         self.base.saturating_add(self.pushed)
+    }
+
+    /// When the environment nests too deep: the arrow that re-packs it into a flat tuple of
+    /// all its variables, and the environment after it.
+    pub(crate) fn repack(self) -> Option<(Arrow, Env)> {
+        if self.pushed < PUSHED_MAX {
+            return None;
+        }
+        // First `(root, pushed 0, ..., pushed k-1)`, so that each variable of the root then
+        // costs two projections rather than a path through every pair.
+        let mut staged = vec![crate::lower::seq((0..self.pushed).map(|_| Arrow::Proj(0)))];
+        staged.extend(
+            (self.base..self.len()).filter_map(|level| self.access(level).map(crate::lower::seq)),
+        );
+        let root = match self.base {
+            0 => Vec::new(),
+            1 => vec![Arrow::Proj(0)],
+            n => (0..n)
+                .map(|i| crate::lower::seq([Arrow::Proj(0), Arrow::Proj(i)]))
+                .collect(),
+        };
+        let pushed = (1..=self.pushed).map(Arrow::Proj);
+        let flat = Arrow::Fork(root.into_iter().chain(pushed).collect());
+        let fork = crate::lower::seq([Arrow::Fork(staged), flat]);
+        Some((fork, Env::packed(self.len())))
     }
 
     /// The projections, in order, that take the environment's value to the variable at
@@ -76,6 +109,26 @@ mod tests {
         let env = Env::packed(2).push();
         assert_eq!(env.access(1), Some(vec![Arrow::Proj(0), Arrow::Proj(1)]));
         assert_eq!(env.access(2), Some(vec![Arrow::Proj(1)]));
+    }
+
+    #[test]
+    fn a_deep_environment_repacks_into_a_flat_tuple() {
+        let mut env = Env::packed(1);
+        for _ in 0..PUSHED_MAX {
+            env = env.push();
+        }
+        let (arrow, flat) = env.repack().expect("PUSHED_MAX pushes call for a repack");
+        assert_eq!(flat, Env::packed(PUSHED_MAX + 1));
+        let Arrow::Seq(stages) = arrow else {
+            panic!("a repack is two forks")
+        };
+        let Arrow::Fork(items) = &stages[1] else {
+            panic!("a repack ends with a fork")
+        };
+        assert_eq!(items.len(), PUSHED_MAX as usize + 1);
+        assert_eq!(items[0], Arrow::Proj(0));
+        assert_eq!(items[PUSHED_MAX as usize], Arrow::Proj(PUSHED_MAX));
+        assert_eq!(Env::packed(1).push().repack(), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - `Prim(p, args)` and `Call(f, args)` are the arguments packed by the calling convention
 //!   (nothing: `fork[]`, one: itself, more: a fork) then `prim p` / `call f`.
 //!
+//! A binding that makes the environment nest too deep first re-packs it (see `env.rs`).
 //! Sequences are built as flat lists and composed once, so `Seq` never directly contains a
 //! `Seq`. This module does no simplification beyond that; `simplify.rs` does.
 
@@ -32,12 +33,13 @@ impl Lowerer {
             return;
         }
         self.depth += 1;
-        let (mut expr, mut env) = (expr, env);
+        let mut expr = expr;
+        let mut env = repacked(env, out);
         // `let` chains are followed in this loop rather than by recursion.
         while let ExprKind::Let(value, body) = &expr.kind {
             let value = self.arrow(value, env);
             out.push(Arrow::Fork(vec![Arrow::Id, value]));
-            env = env.push();
+            env = repacked(env.push(), out);
             expr = body;
         }
         self.lower_other(expr, env, out);
@@ -97,7 +99,20 @@ impl Lowerer {
             }
         }
     }
+}
 
+/// The environment after re-packing it when it nests too deep (see `env.rs`).
+fn repacked(env: Env, out: &mut Vec<Arrow>) -> Env {
+    match env.repack() {
+        Some((fork, flat)) => {
+            out.push(fork);
+            flat
+        }
+        None => env,
+    }
+}
+
+impl Lowerer {
     /// Appends the arrow that packs `args` by the calling convention.
     fn arguments_into(&mut self, args: &[Expr], env: Env, out: &mut Vec<Arrow>) {
         match args {

@@ -69,6 +69,15 @@ pub fn pack(mut values: Vec<Value>) -> Value {
     }
 }
 
+/// The type of values packed by the calling convention.
+pub fn packed_type(types: &[Type]) -> Type {
+    match types {
+        [] => Type::Unit,
+        [one] => one.clone(),
+        many => Type::Tuple(many.to_vec()),
+    }
+}
+
 /// The functions as definitions with their `tir` indices, as `lower_expr` calls them.
 pub fn defs_of(fns: &[Fn]) -> Vec<Def> {
     fns.iter()
@@ -76,11 +85,7 @@ pub fn defs_of(fns: &[Fn]) -> Vec<Def> {
             let params: Vec<Type> = f.params.iter().map(|(_, t)| t.clone()).collect();
             Def {
                 name: f.name.clone(),
-                input: match params.len() {
-                    0 => Type::Unit,
-                    1 => params[0].clone(),
-                    _ => Type::Tuple(params.clone()),
-                },
+                input: packed_type(&params),
                 output: f.ret.clone(),
                 body: quiver_lang::lower::lower_expr(&f.body, &params),
             }
