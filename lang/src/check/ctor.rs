@@ -214,6 +214,10 @@ impl Checker {
             self.not_a_value(&path_text(path), path.span, "library function");
             return error_expr(path.span);
         }
+        if !starts_upper {
+            self.unknown_name(&first.name, first.span);
+            return error_expr(path.span);
+        }
         match self.resolve_ctor(path, expected) {
             Some(ctor) => self.build_ctor(ctor, path, &[], expected, path.span),
             None => error_expr(path.span),
