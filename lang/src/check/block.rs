@@ -61,7 +61,10 @@ impl Checker {
         };
         self.scope.reset(mark);
         self.ctx.assign_ok = assign_ok;
-        let mut out = lets.into_iter().rev().fold(value, |body, v| let_in(v, body));
+        let mut out = lets
+            .into_iter()
+            .rev()
+            .fold(value, |body, v| let_in(v, body));
         out.span = end;
         out
     }
@@ -172,16 +175,22 @@ impl Checker {
                 (
                     "E0402",
                     format!("`{name}` is not a state field"),
-                    format!("only state fields can be assigned ({fields}); use `let {name} = ...;` for a local"),
+                    format!(
+                        "only state fields can be assigned ({fields}); use `let {name} = ...;` for a local"
+                    ),
                 )
             } else {
                 (
                     "E0403",
                     format!("cannot assign to `{name}` here"),
-                    format!("assignments change state fields and are allowed only in handlers; use `let {name} = ...;`"),
+                    format!(
+                        "assignments change state fields and are allowed only in handlers; use `let {name} = ...;`"
+                    ),
                 )
             };
-            self.report(Diagnostic::new(code, message, target.span, "cannot be assigned").with_help(help));
+            self.report(
+                Diagnostic::new(code, message, target.span, "cannot be assigned").with_help(help),
+            );
             self.check_expr(value, None);
             return;
         }
@@ -291,7 +300,11 @@ impl Checker {
         let cond = self.check_against(cond, &Type::Bool, "the condition of `if`");
         let mark = self.scope.mark();
         self.scope.bind(None, &Type::Unit);
-        let want = if else_block.is_none() { Some(&Type::Unit) } else { expected };
+        let want = if else_block.is_none() {
+            Some(&Type::Unit)
+        } else {
+            expected
+        };
         let then = self.state_passing_branch(then_block, want);
         let value_ty = last_component(&then.ty);
         let ty = want.cloned().unwrap_or(value_ty.clone());
@@ -361,9 +374,9 @@ pub(crate) fn contains_assign(e: &ast::Expr, depth: u32) -> bool {
         ast::ExprKind::Match { scrutinee, arms } => {
             contains_assign(scrutinee, d) || any(&mut arms.iter().map(|a| &a.body))
         }
-        ast::ExprKind::Call { args, .. } | ast::ExprKind::List(args) | ast::ExprKind::Tuple(args) => {
-            any(&mut args.iter())
-        }
+        ast::ExprKind::Call { args, .. }
+        | ast::ExprKind::List(args)
+        | ast::ExprKind::Tuple(args) => any(&mut args.iter()),
         ast::ExprKind::Field { base, .. } => contains_assign(base, d),
         ast::ExprKind::Record(fields) => any(&mut fields.iter().map(|(_, e)| e)),
         ast::ExprKind::Map(entries) => any(&mut entries.iter().flat_map(|(k, v)| [k, v])),
@@ -389,5 +402,8 @@ fn block_assigns(block: &ast::Block, depth: u32) -> bool {
         ast::Stmt::Assign { .. } => true,
         ast::Stmt::Let { value, .. } | ast::Stmt::Expr(value) => contains_assign(value, depth),
         ast::Stmt::Assert { cond, .. } => contains_assign(cond, depth),
-    }) || block.result.as_ref().is_some_and(|r| contains_assign(r, depth))
+    }) || block
+        .result
+        .as_ref()
+        .is_some_and(|r| contains_assign(r, depth))
 }

@@ -83,19 +83,31 @@ impl Checker {
             } => {
                 let l = ck.compose_expr(composer, left, top, false);
                 let r = ck.compose_expr(composer, right, top, false);
-                let name = if is_top { top.to_string() } else { machine_text(expr, 0) };
+                let name = if is_top {
+                    top.to_string()
+                } else {
+                    machine_text(expr, 0)
+                };
                 ck.combine(*op, *op_span, l?, r?, name, span)
             }
         })
     }
 
-    fn machine_named(&mut self, composer: &mut Composer, ident: &ast::Ident) -> Option<tir::Machine> {
+    fn machine_named(
+        &mut self,
+        composer: &mut Composer,
+        ident: &ast::Ident,
+    ) -> Option<tir::Machine> {
         let name = ident.name.as_str();
         if let Some(m) = composer.defined.get(name) {
             return Some(m.clone());
         }
         if composer.in_progress.iter().any(|n| n == name) {
-            let mut cycle: Vec<String> = composer.in_progress.iter().map(|n| format!("`{n}`")).collect();
+            let mut cycle: Vec<String> = composer
+                .in_progress
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect();
             cycle.push(format!("`{name}`"));
             self.report(
                 Diagnostic::new(
@@ -121,8 +133,13 @@ impl Checker {
         let help = did_you_mean(name, known.iter().copied())
             .unwrap_or_else(|| "compose machines defined in this file".to_string());
         self.report(
-            Diagnostic::new("E0208", format!("unknown machine `{name}`"), ident.span, "not a machine")
-                .with_help(help),
+            Diagnostic::new(
+                "E0208",
+                format!("unknown machine `{name}`"),
+                ident.span,
+                "not a machine",
+            )
+            .with_help(help),
         );
         None
     }
@@ -139,21 +156,57 @@ impl Checker {
         let pair = |a: &Type, b: &Type| Type::Tuple(vec![a.clone(), b.clone()]);
         let (input, output) = match op {
             ComposeOp::Then => {
-                self.must_fit(&left.output, &right.input, op_span, &left, &right, "`>>>` feeds the left machine's output to the right machine's input", "output", "input")?;
+                self.must_fit(
+                    &left.output,
+                    &right.input,
+                    op_span,
+                    &left,
+                    &right,
+                    "`>>>` feeds the left machine's output to the right machine's input",
+                    "output",
+                    "input",
+                )?;
                 (left.input.clone(), right.output.clone())
             }
-            ComposeOp::Par => (pair(&left.input, &right.input), pair(&left.output, &right.output)),
+            ComposeOp::Par => (
+                pair(&left.input, &right.input),
+                pair(&left.output, &right.output),
+            ),
             ComposeOp::Fanout => {
-                self.must_fit(&left.input, &right.input, op_span, &left, &right, "`&&&` gives one input to both machines", "input", "input")?;
+                self.must_fit(
+                    &left.input,
+                    &right.input,
+                    op_span,
+                    &left,
+                    &right,
+                    "`&&&` gives one input to both machines",
+                    "input",
+                    "input",
+                )?;
                 (left.input.clone(), pair(&left.output, &right.output))
             }
             ComposeOp::Choice => {
-                self.must_fit(&left.output, &right.output, op_span, &left, &right, "`|||` gives one output type for both machines", "output", "output")?;
+                self.must_fit(
+                    &left.output,
+                    &right.output,
+                    op_span,
+                    &left,
+                    &right,
+                    "`|||` gives one output type for both machines",
+                    "output",
+                    "output",
+                )?;
                 let input = Type::Enum(EnumType {
                     name: format!("{name}.Input"),
                     variants: vec![
-                        Variant { name: "Left".into(), fields: vec![left.input.clone()] },
-                        Variant { name: "Right".into(), fields: vec![right.input.clone()] },
+                        Variant {
+                            name: "Left".into(),
+                            fields: vec![left.input.clone()],
+                        },
+                        Variant {
+                            name: "Right".into(),
+                            fields: vec![right.input.clone()],
+                        },
                     ],
                 });
                 (input, left.output.clone())
@@ -191,7 +244,10 @@ impl Checker {
         let help = if a_part == "output" && b_part == "output" {
             "declare a shared `enum` and use it as the output of both machines".to_string()
         } else {
-            format!("make `{}`'s {a_part} type and `{}`'s {b_part} type the same", left.name, right.name)
+            format!(
+                "make `{}`'s {a_part} type and `{}`'s {b_part} type the same",
+                left.name, right.name
+            )
         };
         self.report(
             Diagnostic::new(
@@ -226,7 +282,9 @@ fn machine_span(expr: &MachineExpr, depth: u32) -> Span {
 fn machine_text(expr: &MachineExpr, depth: u32) -> String {
     match expr {
         MachineExpr::Name(ident) => ident.name.clone(),
-        MachineExpr::Binary { op, left, right, .. } if depth < super::NESTING_MAX => {
+        MachineExpr::Binary {
+            op, left, right, ..
+        } if depth < super::NESTING_MAX => {
             let symbol = match op {
                 ComposeOp::Then => ">>>",
                 ComposeOp::Par => "***",

@@ -184,8 +184,13 @@ impl Checker {
         let help = did_you_mean(name, candidates.iter().map(String::as_str))
             .unwrap_or_else(|| "declare it, or check the spelling".to_string());
         self.report(
-            Diagnostic::new("E0201", format!("unknown name `{name}`"), span, "not in scope")
-                .with_help(help),
+            Diagnostic::new(
+                "E0201",
+                format!("unknown name `{name}`"),
+                span,
+                "not in scope",
+            )
+            .with_help(help),
         );
     }
 
@@ -274,8 +279,8 @@ impl Checker {
         if let Some(function) = self.stdlib_function(callee) {
             return self.check_library_call(function, callee, args, span);
         }
-        let is_module = callee.segments.len() == 2
-            && quiver_stdlib::modules().contains(&first.name.as_str());
+        let is_module =
+            callee.segments.len() == 2 && quiver_stdlib::modules().contains(&first.name.as_str());
         if is_module {
             let module = first.name.as_str();
             let wanted = callee.segments[1].name.as_str();
@@ -294,8 +299,7 @@ impl Checker {
             );
             return error_expr(span);
         }
-        if callee.segments.len() == 1 && !first.name.starts_with(|c: char| c.is_ascii_uppercase())
-        {
+        if callee.segments.len() == 1 && !first.name.starts_with(|c: char| c.is_ascii_uppercase()) {
             self.unknown_name(&first.name, first.span);
             for a in args {
                 self.check_expr(a, None);
@@ -372,7 +376,8 @@ impl Checker {
             Ok(ty) => prim(function.prim, values, ty, callee.span),
             Err(message) => {
                 let name = path_text(callee);
-                let message = message.replace(&format!("`{}`", function.prim.name()), &format!("`{name}`"));
+                let message =
+                    message.replace(&format!("`{}`", function.prim.name()), &format!("`{name}`"));
                 self.report(
                     Diagnostic::new("E0301", message, span, "in this call")
                         .with_help(format!("`{name}` is {}", function.doc)),
@@ -446,7 +451,10 @@ impl Checker {
             .collect();
         let payload = match values.len() {
             0 => lit(Lit::Unit, Type::Unit, span),
-            1 => values.into_iter().next().unwrap_or_else(|| error_expr(span)),
+            1 => values
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| error_expr(span)),
             _ => Expr::new(ExprKind::Tuple(values), payload_of(&fields), span),
         };
         inject(ty, tag, payload, span)

@@ -28,7 +28,11 @@ pub(crate) fn prim(op: Prim, args: Vec<Expr>, ty: Type, span: Span) -> Expr {
 /// `match scrutinee { false => on_false, true => on_true }`. The arms were checked with one
 /// more (hidden) level bound: the `Unit` payload.
 pub(crate) fn if_bool(cond: Expr, on_false: Expr, on_true: Expr, ty: Type, span: Span) -> Expr {
-    Expr::new(ExprKind::Match(Box::new(cond), vec![on_false, on_true]), ty, span)
+    Expr::new(
+        ExprKind::Match(Box::new(cond), vec![on_false, on_true]),
+        ty,
+        span,
+    )
 }
 
 impl Checker {
@@ -288,7 +292,11 @@ impl Checker {
             self.report(
                 Diagnostic::new(
                     "E0311",
-                    format!("missing field{} {}", plural(missing.len()), missing.join(", ")),
+                    format!(
+                        "missing field{} {}",
+                        plural(missing.len()),
+                        missing.join(", ")
+                    ),
                     span,
                     format!("this record needs {}", missing.join(", ")),
                 )
@@ -369,7 +377,10 @@ impl Checker {
             .collect();
         match values.len() {
             0 => lit(Lit::Unit, Type::Unit, span),
-            1 => values.into_iter().next().unwrap_or_else(|| error_expr(span)),
+            1 => values
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| error_expr(span)),
             _ => {
                 let ty = Type::Tuple(values.iter().map(|v| v.ty.clone()).collect());
                 product(values, ty, span)
@@ -443,7 +454,10 @@ impl Checker {
             self.report(
                 Diagnostic::new(
                     "E0306",
-                    format!("`{symbol}` compares values of one type, found {} and {}", l.ty, r.ty),
+                    format!(
+                        "`{symbol}` compares values of one type, found {} and {}",
+                        l.ty, r.ty
+                    ),
                     op_span,
                     "these differ",
                 )
@@ -458,7 +472,10 @@ impl Checker {
             self.report(
                 Diagnostic::new(
                     "E0306",
-                    format!("`{symbol}` compares only Int or String values, found {}", l.ty),
+                    format!(
+                        "`{symbol}` compares only Int or String values, found {}",
+                        l.ty
+                    ),
                     op_span,
                     "not ordered",
                 )

@@ -5,11 +5,11 @@
 //! This module does not check machines; their calls of functions are renumbered here too.
 
 use super::{BodyCtx, Checker, FnSig};
-use quiver_vm::types::Type;
 use crate::ast;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::tir::{self, Expr, ExprKind};
+use quiver_vm::types::Type;
 use std::collections::BTreeMap;
 
 impl Checker {
@@ -151,14 +151,20 @@ impl Checker {
     }
 
     fn report_cycle(&mut self, cycle: &[usize], span: Span) {
-        let mut names: Vec<String> = cycle.iter().map(|&i| format!("`{}`", self.fns[i].name)).collect();
+        let mut names: Vec<String> = cycle
+            .iter()
+            .map(|&i| format!("`{}`", self.fns[i].name))
+            .collect();
         if let Some(first) = names.first().cloned() {
             names.push(first);
         }
         let message = if cycle.len() == 1 {
             format!("the function `{}` calls itself", self.fns[cycle[0]].name)
         } else {
-            format!("functions call each other in a cycle: {}", names.join(" → "))
+            format!(
+                "functions call each other in a cycle: {}",
+                names.join(" → ")
+            )
         };
         self.report(
             Diagnostic::new("E0207", message, span, "this call closes the cycle")

@@ -65,7 +65,11 @@ impl Checker {
         self.report(
             Diagnostic::new(
                 "E0401",
-                format!("the machine `{}` does not handle {}", m.name.name, missing.join(", ")),
+                format!(
+                    "the machine `{}` does not handle {}",
+                    m.name.name,
+                    missing.join(", ")
+                ),
                 m.name.span,
                 format!("missing a handler for {}", missing.join(", ")),
             )
@@ -91,9 +95,16 @@ impl Checker {
                 "never reached",
             )
             .with_label(first.pattern.span(), "already handled here")
-            .with_help("merge the two handlers into one (use `match` inside it to tell cases apart)"),
-            _ => Diagnostic::new("E0409", "this handler is never reached", span, "never reached")
-                .with_help("remove it: the handlers before it already match every input it matches"),
+            .with_help(
+                "merge the two handlers into one (use `match` inside it to tell cases apart)",
+            ),
+            _ => Diagnostic::new(
+                "E0409",
+                "this handler is never reached",
+                span,
+                "never reached",
+            )
+            .with_help("remove it: the handlers before it already match every input it matches"),
         };
         self.report(diagnostic);
     }

@@ -67,7 +67,10 @@ impl Checker {
                 for inv in &mut d.invariants {
                     renumber_calls(&mut inv.body, renumber);
                 }
-                for mig in [&mut d.migrate_up, &mut d.migrate_down].into_iter().flatten() {
+                for mig in [&mut d.migrate_up, &mut d.migrate_down]
+                    .into_iter()
+                    .flatten()
+                {
                     renumber_calls(&mut mig.body, renumber);
                 }
             }
@@ -111,7 +114,11 @@ impl Checker {
             ..BodyCtx::default()
         };
         let init = self.check_init(m, &shape);
-        let invariants = m.invariants.iter().map(|e| self.check_invariant(e, &shape)).collect();
+        let invariants = m
+            .invariants
+            .iter()
+            .map(|e| self.check_invariant(e, &shape))
+            .collect();
         let step = self.check_step(m, &shape);
         let (migrate_up, migrate_down) = self.check_migrations(m, &shape);
         self.ctx = BodyCtx::default();

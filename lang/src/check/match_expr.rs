@@ -83,7 +83,10 @@ impl Checker {
             self.report(
                 Diagnostic::new(
                     "E0307",
-                    format!("this `match` does not cover every case: missing {}", report.missing.join(", ")),
+                    format!(
+                        "this `match` does not cover every case: missing {}",
+                        report.missing.join(", ")
+                    ),
                     span,
                     format!("missing {}", report.missing.join(", ")),
                 )

@@ -41,11 +41,19 @@ impl Checker {
                         decl.param.span.to(decl.span),
                         format!("this should be {}", shape.state),
                     )
-                    .with_help(format!("write `migrate down({}: {})`", decl.param.name, shape.state)),
+                    .with_help(format!(
+                        "write `migrate down({}: {})`",
+                        decl.param.name, shape.state
+                    )),
                 );
             }
             let target = up.as_ref().map(|u| u.other.clone());
-            let body = self.migration_body(decl, &shape.state, target.as_ref(), "the state migrated down");
+            let body = self.migration_body(
+                decl,
+                &shape.state,
+                target.as_ref(),
+                "the state migrated down",
+            );
             tir::Migration {
                 other: target.unwrap_or_else(|| body.ty.clone()),
                 body,

@@ -91,7 +91,11 @@ pub(crate) fn compatible(expected: &Type, found: &Type) -> bool {
 
 /// An expression of the error type.
 pub(crate) fn error_expr(span: Span) -> tir::Expr {
-    tir::Expr::new(tir::ExprKind::Lit(quiver_vm::bytecode::Lit::Unit), error_type(), span)
+    tir::Expr::new(
+        tir::ExprKind::Lit(quiver_vm::bytecode::Lit::Unit),
+        error_type(),
+        span,
+    )
 }
 
 /// A signature of a user function, known before any body is checked.

@@ -120,9 +120,16 @@ impl Checker {
             || is_poisoned(&ty)
             || patterns.iter().any(|p| has_error(p, 0));
         let mark = self.scope.mark();
-        let level = self.scope.bind(None, &ty);
+        // A variable is matched where it is; anything else is evaluated once, into a level.
+        let bound = !matches!(scrutinee.kind, ExprKind::Var(_));
+        let occ = if bound {
+            let level = self.scope.bind(None, &ty);
+            var(level, &ty, scrutinee.span)
+        } else {
+            scrutinee.clone()
+        };
         let cols = vec![Col {
-            occ: var(level, &ty, scrutinee.span),
+            occ,
             path: Vec::new(),
         }];
         let rows: Vec<Row> = lowered
@@ -153,14 +160,16 @@ impl Checker {
             }
         }
         report.unreachable = (0..patterns.len()).filter(|i| !walk.reached[*i]).collect();
-        let mut out = let_in(scrutinee, tree);
+        let mut out = if bound { let_in(scrutinee, tree) } else { tree };
         out.span = span;
         (out, report)
     }
 
     /// Checks one pattern against `ty`; errors make it a wildcard.
     fn lower_pattern(&mut self, p: &ast::Pattern, ty: &Type, names: &mut Vec<String>) -> Pat {
-        self.nested(p.span(), Pat::Wild, |ck| ck.lower_pattern_inner(p, ty, names))
+        self.nested(p.span(), Pat::Wild, |ck| {
+            ck.lower_pattern_inner(p, ty, names)
+        })
     }
 
     fn lower_pattern_inner(&mut self, p: &ast::Pattern, ty: &Type, names: &mut Vec<String>) -> Pat {
@@ -301,7 +310,10 @@ impl Checker {
                     span,
                     "wrong number of fields",
                 )
-                .with_help(format!("write it as {}, using `_` for fields you ignore", super::ctor::shape(&variant))),
+                .with_help(format!(
+                    "write it as {}, using `_` for fields you ignore",
+                    super::ctor::shape(&variant)
+                )),
             );
             return Pat::Wild;
         }
@@ -331,8 +343,13 @@ impl Checker {
         walk.leaves += 1;
         if walk.leaves == LEAVES_MAX + 1 {
             self.report(
-                Diagnostic::new("E0321", "this match is too complex to compile", walk.span, "too many cases")
-                    .with_help("split it into nested `match`es on fewer values"),
+                Diagnostic::new(
+                    "E0321",
+                    "this match is too complex to compile",
+                    walk.span,
+                    "too many cases",
+                )
+                .with_help("split it into nested `match`es on fewer values"),
             );
         }
         if walk.leaves > LEAVES_MAX {
@@ -370,7 +387,14 @@ impl Checker {
         lets.into_iter().rev().fold(body, |b, v| let_in(v, b))
     }
 
-    fn expand_tuple(&mut self, cols: Vec<Col>, rows: Vec<Row>, c: usize, k: usize, walk: &mut Walk) -> Expr {
+    fn expand_tuple(
+        &mut self,
+        cols: Vec<Col>,
+        rows: Vec<Row>,
+        c: usize,
+        k: usize,
+        walk: &mut Walk,
+    ) -> Expr {
         let col = cols[c].clone();
         let types = col.occ.ty.components().unwrap_or_default();
         let subs: Vec<Col> = (0..k)
@@ -406,9 +430,15 @@ impl Checker {
             let payload = var(level, &payload_ty, col.occ.span);
             let subs: Vec<Col> = match fields.len() {
                 0 => Vec::new(),
-                1 => vec![Col { occ: payload, path: child(&col.path, 0) }],
+                1 => vec![Col {
+                    occ: payload,
+                    path: child(&col.path, 0),
+                }],
                 _ => (0..fields.len())
-                    .map(|j| Col { occ: proj(payload.clone(), j, &fields[j]), path: child(&col.path, j) })
+                    .map(|j| Col {
+                        occ: proj(payload.clone(), j, &fields[j]),
+                        path: child(&col.path, j),
+                    })
                     .collect(),
             };
             let specialised: Vec<Row> = rows
@@ -421,7 +451,8 @@ impl Checker {
                     _ => Some(splice_row(row.clone(), c, vec![Pat::Wild; fields.len()])),
                 })
                 .collect();
-            walk.known.push((col.path.clone(), Known::Ctor(name.clone(), fields.len())));
+            walk.known
+                .push((col.path.clone(), Known::Ctor(name.clone(), fields.len())));
             arms.push(self.compile(splice(&cols, c, subs), specialised, walk));
             walk.known.pop();
             self.scope.reset(mark);
@@ -432,7 +463,14 @@ impl Checker {
 
     /// `if occ == lits[i] { rows for lits[i] } else { the chain from i + 1 }`, ending with the
     /// rows that match any other value.
-    fn literal_chain(&mut self, cols: &[Col], rows: &[Row], c: usize, lits: &[Pat], walk: &mut Walk) -> Expr {
+    fn literal_chain(
+        &mut self,
+        cols: &[Col],
+        rows: &[Row],
+        c: usize,
+        lits: &[Pat],
+        walk: &mut Walk,
+    ) -> Expr {
         let col = &cols[c];
         let rest_cols: Vec<Col> = splice(cols, c, Vec::new());
         let Some((first, others)) = lits.split_first() else {
@@ -441,15 +479,23 @@ impl Checker {
                 .filter(|r| r.pats[c] == Pat::Wild)
                 .map(|r| splice_row(r.clone(), c, Vec::new()))
                 .collect();
-            let kind = if col.occ.ty == Type::String { "string" } else { "integer" };
-            let all = rows.iter().filter_map(|r| literal_text(&r.pats[c])).collect::<Vec<_>>();
+            let kind = if col.occ.ty == Type::String {
+                "string"
+            } else {
+                "integer"
+            };
+            let all = rows
+                .iter()
+                .filter_map(|r| literal_text(&r.pats[c]))
+                .collect::<Vec<_>>();
             let mut shown: Vec<String> = Vec::new();
             for l in all {
                 if !shown.contains(&l) {
                     shown.push(l);
                 }
             }
-            walk.known.push((col.path.clone(), Known::NotLits(shown, kind)));
+            walk.known
+                .push((col.path.clone(), Known::NotLits(shown, kind)));
             let out = self.compile(rest_cols, defaults, walk);
             walk.known.pop();
             return out;
@@ -471,7 +517,10 @@ impl Checker {
             .filter(|r| r.pats[c] == *first || r.pats[c] == Pat::Wild)
             .map(|r| splice_row(r.clone(), c, Vec::new()))
             .collect();
-        walk.known.push((col.path.clone(), Known::Lit(literal_text(first).unwrap_or_default())));
+        walk.known.push((
+            col.path.clone(),
+            Known::Lit(literal_text(first).unwrap_or_default()),
+        ));
         let then = self.compile(rest_cols, matching, walk);
         walk.known.pop();
         self.scope.reset(mark);
@@ -546,7 +595,9 @@ fn render(known: &[(Vec<u32>, Known)], path: &[u32], depth: u32) -> String {
         return "_".to_string();
     }
     let children = |k: usize| -> Vec<String> {
-        (0..k).map(|j| render(known, &child(path, j), depth + 1)).collect()
+        (0..k)
+            .map(|j| render(known, &child(path, j), depth + 1))
+            .collect()
     };
     match lookup(known, path) {
         Some(Known::Ctor(name, 0)) => name.clone(),

@@ -55,11 +55,19 @@ fn print_machine(out: &mut String, m: &tir::Machine, indent: usize) {
             line(out, indent + 1, "step (%0: input, %1: state)");
             print_expr(out, &d.step, indent + 2, 2);
             if let Some(up) = &d.migrate_up {
-                line(out, indent + 1, &format!("migrate up from {} (%0)", up.other));
+                line(
+                    out,
+                    indent + 1,
+                    &format!("migrate up from {} (%0)", up.other),
+                );
                 print_expr(out, &up.body, indent + 2, 1);
             }
             if let Some(down) = &d.migrate_down {
-                line(out, indent + 1, &format!("migrate down to {} (%0: state)", down.other));
+                line(
+                    out,
+                    indent + 1,
+                    &format!("migrate down to {} (%0: state)", down.other),
+                );
                 print_expr(out, &down.body, indent + 2, 1);
             }
         }
@@ -70,7 +78,11 @@ fn print_machine(out: &mut String, m: &tir::Machine, indent: usize) {
                 ComposeOp::Fanout => "&&&",
                 ComposeOp::Choice => "|||",
             };
-            line(out, indent, &format!("machine {} = {} {symbol} {}", m.name, left.name, right.name));
+            line(
+                out,
+                indent,
+                &format!("machine {} = {} {symbol} {}", m.name, left.name, right.name),
+            );
             print_signature(out, m, indent + 1);
             for part in [left, right] {
                 if let tir::MachineBody::Composed { .. } = part.body {
@@ -83,8 +95,16 @@ fn print_machine(out: &mut String, m: &tir::Machine, indent: usize) {
 
 fn print_signature(out: &mut String, m: &tir::Machine, indent: usize) {
     line(out, indent, &format!("state  {}", m.state));
-    line(out, indent, &format!("input  {}", type_with_definition(&m.input)));
-    line(out, indent, &format!("output {}", type_with_definition(&m.output)));
+    line(
+        out,
+        indent,
+        &format!("input  {}", type_with_definition(&m.input)),
+    );
+    line(
+        out,
+        indent,
+        &format!("output {}", type_with_definition(&m.output)),
+    );
 }
 
 /// Prints `e`, evaluated with `depth` levels bound. `let` chains print flat, one binder per
@@ -114,7 +134,10 @@ fn print_expr(out: &mut String, e: &Expr, indent: usize, depth: u32) {
             print_expr(out, base, indent + 1, depth);
         }
         ExprKind::Inj(tag, payload) => {
-            let name = case_names(ty).get(*tag as usize).cloned().unwrap_or_else(|| format!("#{tag}"));
+            let name = case_names(ty)
+                .get(*tag as usize)
+                .cloned()
+                .unwrap_or_else(|| format!("#{tag}"));
             line(out, indent, &format!("inj {tag} {name} : {ty}"));
             print_expr(out, payload, indent + 1, depth);
         }

@@ -100,5 +100,9 @@ pub(crate) fn proj(base: tir::Expr, index: usize, ty: &Type) -> tir::Expr {
 pub(crate) fn let_in(value: tir::Expr, body: tir::Expr) -> tir::Expr {
     let ty = body.ty.clone();
     let span = value.span.to(body.span);
-    tir::Expr::new(tir::ExprKind::Let(Box::new(value), Box::new(body)), ty, span)
+    tir::Expr::new(
+        tir::ExprKind::Let(Box::new(value), Box::new(body)),
+        ty,
+        span,
+    )
 }

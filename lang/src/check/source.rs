@@ -102,7 +102,9 @@ fn write_expr(out: &mut String, e: &ast::Expr, min: u8, depth: u32) {
             write_list(out, items, d);
             out.push(')');
         }
-        ExprKind::Binary { op, left, right, .. } => {
+        ExprKind::Binary {
+            op, left, right, ..
+        } => {
             let p = precedence(*op);
             if p < min {
                 out.push('(');
@@ -125,7 +127,12 @@ fn write_expr(out: &mut String, e: &ast::Expr, min: u8, depth: u32) {
     }
 }
 
-fn write_fields(out: &mut String, base: Option<&ast::Expr>, fields: &[(ast::Ident, ast::Expr)], depth: u32) {
+fn write_fields(
+    out: &mut String,
+    base: Option<&ast::Expr>,
+    fields: &[(ast::Ident, ast::Expr)],
+    depth: u32,
+) {
     out.push_str("{ ");
     if let Some(base) = base {
         out.push_str("..");

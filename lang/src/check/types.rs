@@ -141,7 +141,9 @@ impl TypeTable {
 
     fn resolve_inner(&mut self, ty: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Type {
         match ty {
-            ast::TypeExpr::Named { path, args, span } => self.resolve_path(path, args, *span, diags),
+            ast::TypeExpr::Named { path, args, span } => {
+                self.resolve_path(path, args, *span, diags)
+            }
             ast::TypeExpr::Tuple(items, _) => match items.as_slice() {
                 [] => Type::Unit,
                 [one] => self.resolve(one, diags),
