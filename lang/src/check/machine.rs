@@ -165,8 +165,10 @@ impl Checker {
 
     fn message_type(&mut self, machine: &str, suffix: &str, message: &ast::MessageDecl) -> Type {
         match message {
-            ast::MessageDecl::Type(t) => self.resolve_type(t),
-            ast::MessageDecl::Variants(..) => self
+            ast::MessageDecl::Type(t) if self.types.inline_variants(message).is_none() => {
+                self.resolve_type(t)
+            }
+            _ => self
                 .types
                 .enum_named(&format!("{machine}.{suffix}"))
                 .cloned()

@@ -52,8 +52,12 @@ impl TypeTable {
                         table.declared_enums.push(decl.name.name.clone());
                     }
                 }
-                ast::Item::Machine(m) => table.declare_machine(m, diags),
-                ast::Item::Fn(_) | ast::Item::Compose(_) => {}
+                ast::Item::Machine(_) | ast::Item::Fn(_) | ast::Item::Compose(_) => {}
+            }
+        }
+        for item in &file.items {
+            if let ast::Item::Machine(m) = item {
+                table.declare_machine(m, diags);
             }
         }
         let names: Vec<String> = table.decls.keys().cloned().collect();
@@ -67,13 +71,41 @@ impl TypeTable {
     fn declare_machine(&mut self, m: &ast::MachineDecl, diags: &mut Vec<Diagnostic>) {
         self.machines.push(m.name.name.clone());
         for (suffix, message) in [("Input", &m.input), ("Output", &m.output)] {
-            if let ast::MessageDecl::Variants(variants, span) = message {
+            if let Some((variants, span)) = self.inline_variants(message) {
                 let ident = ast::Ident {
                     name: format!("{}.{suffix}", m.name.name),
+                    span,
+                };
+                self.declare(&ident, Decl::Enum(variants), diags);
+            }
+        }
+    }
+
+    /// The variants of an inline message list. A lone name that is no type (`input Go`) is a
+    /// list of one constant variant; a lone name that is a type is that type.
+    pub(crate) fn inline_variants(
+        &self,
+        message: &ast::MessageDecl,
+    ) -> Option<(Vec<ast::VariantDecl>, Span)> {
+        match message {
+            ast::MessageDecl::Variants(variants, span) => Some((variants.clone(), *span)),
+            ast::MessageDecl::Type(ast::TypeExpr::Named { path, args, span }) => {
+                let [only] = path.segments.as_slice() else {
+                    return None;
+                };
+                let is_type =
+                    BUILTINS.contains(&only.name.as_str()) || self.decls.contains_key(&only.name);
+                if is_type || !args.is_empty() {
+                    return None;
+                }
+                let variant = ast::VariantDecl {
+                    name: only.clone(),
+                    fields: Vec::new(),
                     span: *span,
                 };
-                self.declare(&ident, Decl::Enum(variants.clone()), diags);
+                Some((vec![variant], *span))
             }
+            ast::MessageDecl::Type(_) => None,
         }
     }
 
