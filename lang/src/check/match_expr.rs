@@ -70,8 +70,14 @@ impl Checker {
                 value
             }
         };
-        let (out, report) = self.compile_match(scrut, &patterns, span, &mut body);
+        let (mut out, report) = self.compile_match(scrut, &patterns, span, &mut body);
         self.report_match(&report, &patterns, span);
+        if !state_passing {
+            // The arms were checked against this type; a wrong arm is reported already.
+            if let Some(ty) = result_ty {
+                out.ty = ty;
+            }
+        }
         out
     }
 
