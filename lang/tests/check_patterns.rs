@@ -47,9 +47,7 @@ fn missing_integers_are_described() {
 
 #[test]
 fn missing_tuple_cases_are_shown_as_tuples() {
-    check!(
-        "fn f(a: Bool, b: Bool) -> Int { match (a, b) { (true, _) => 1, (false, true) => 2 } }"
-    );
+    check!("fn f(a: Bool, b: Bool) -> Int { match (a, b) { (true, _) => 1, (false, true) => 2 } }");
 }
 
 #[test]
@@ -59,7 +57,10 @@ fn an_arm_after_a_catch_all_is_unreachable() {
 
 #[test]
 fn a_repeated_literal_arm_is_unreachable() {
-    assert_eq!(codes("fn f(n: Int) -> Int { match n { 1 => 1, 1 => 2, _ => 3 } }"), vec!["E0308"]);
+    assert_eq!(
+        codes("fn f(n: Int) -> Int { match n { 1 => 1, 1 => 2, _ => 3 } }"),
+        vec!["E0308"]
+    );
 }
 
 #[test]
