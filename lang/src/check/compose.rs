@@ -5,13 +5,21 @@
 //! composite's types: the state is always `(left state, right state)`. The result holds full
 //! copies of its parts. How a composite runs is lowering's business, not this module's.
 
-use super::{Checker, compatible, error_type};
+use super::{Checker, compatible};
 use crate::ast::{self, ComposeOp, MachineExpr};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::span::Span;
 use crate::tir;
 use quiver_vm::types::{EnumType, Type, Variant};
 use std::collections::BTreeMap;
+
+/// Where an operator and its operands are written.
+struct Spans {
+    op: Span,
+    left: Span,
+    right: Span,
+    whole: Span,
+}
 
 /// Composites being resolved and resolved so far.
 struct Composer<'a> {
@@ -86,9 +94,15 @@ impl Checker {
                 let name = if is_top {
                     top.to_string()
                 } else {
-                    machine_text(expr, 0)
+                    format!("({})", machine_text(expr, 0))
                 };
-                ck.combine(*op, *op_span, l?, r?, name, span)
+                let spans = Spans {
+                    op: *op_span,
+                    left: machine_span(left, 0),
+                    right: machine_span(right, 0),
+                    whole: span,
+                };
+                ck.combine(*op, spans, l?, r?, name)
             }
         })
     }
@@ -147,25 +161,17 @@ impl Checker {
     fn combine(
         &mut self,
         op: ComposeOp,
-        op_span: Span,
+        spans: Spans,
         left: tir::Machine,
         right: tir::Machine,
         name: String,
-        span: Span,
     ) -> Option<tir::Machine> {
         let pair = |a: &Type, b: &Type| Type::Tuple(vec![a.clone(), b.clone()]);
+        let parts = (&left, &right);
         let (input, output) = match op {
             ComposeOp::Then => {
-                self.must_fit(
-                    &left.output,
-                    &right.input,
-                    op_span,
-                    &left,
-                    &right,
-                    "`>>>` feeds the left machine's output to the right machine's input",
-                    "output",
-                    "input",
-                )?;
+                let rule = "`>>>` feeds the left machine's output to the right machine's input";
+                self.must_fit(&spans, parts, ("output", "input"), rule)?;
                 (left.input.clone(), right.output.clone())
             }
             ComposeOp::Par => (
@@ -173,41 +179,20 @@ impl Checker {
                 pair(&left.output, &right.output),
             ),
             ComposeOp::Fanout => {
-                self.must_fit(
-                    &left.input,
-                    &right.input,
-                    op_span,
-                    &left,
-                    &right,
-                    "`&&&` gives one input to both machines",
-                    "input",
-                    "input",
-                )?;
+                let rule = "`&&&` gives one input to both machines";
+                self.must_fit(&spans, parts, ("input", "input"), rule)?;
                 (left.input.clone(), pair(&left.output, &right.output))
             }
             ComposeOp::Choice => {
-                self.must_fit(
-                    &left.output,
-                    &right.output,
-                    op_span,
-                    &left,
-                    &right,
-                    "`|||` gives one output type for both machines",
-                    "output",
-                    "output",
-                )?;
+                let rule = "`|||` needs one output type for both machines";
+                self.must_fit(&spans, parts, ("output", "output"), rule)?;
+                let variant = |name: &str, ty: &Type| Variant {
+                    name: name.to_string(),
+                    fields: vec![ty.clone()],
+                };
                 let input = Type::Enum(EnumType {
                     name: format!("{name}.Input"),
-                    variants: vec![
-                        Variant {
-                            name: "Left".into(),
-                            fields: vec![left.input.clone()],
-                        },
-                        Variant {
-                            name: "Right".into(),
-                            fields: vec![right.input.clone()],
-                        },
-                    ],
+                    variants: vec![variant("Left", &left.input), variant("Right", &right.input)],
                 });
                 (input, left.output.clone())
             }
@@ -222,48 +207,51 @@ impl Checker {
                 left: Box::new(left),
                 right: Box::new(right),
             },
-            span,
+            span: spans.whole,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Checks that the left part's `sides.0` type equals the right part's `sides.1` type.
     fn must_fit(
         &mut self,
-        a: &Type,
-        b: &Type,
-        op_span: Span,
-        left: &tir::Machine,
-        right: &tir::Machine,
+        spans: &Spans,
+        (left, right): (&tir::Machine, &tir::Machine),
+        sides: (&str, &str),
         rule: &str,
-        a_part: &str,
-        b_part: &str,
     ) -> Option<()> {
-        if compatible(a, b) {
+        let side = |m: &tir::Machine, which: &str| {
+            if which == "input" {
+                m.input.clone()
+            } else {
+                m.output.clone()
+            }
+        };
+        let (a, b) = (side(left, sides.0), side(right, sides.1));
+        if compatible(&a, &b) {
             return Some(());
         }
-        let help = if a_part == "output" && b_part == "output" {
+        let help = if sides == ("output", "output") {
             "declare a shared `enum` and use it as the output of both machines".to_string()
         } else {
             format!(
-                "make `{}`'s {a_part} type and `{}`'s {b_part} type the same",
-                left.name, right.name
+                "make `{}`'s {} type and `{}`'s {} type the same",
+                left.name, sides.0, right.name, sides.1
             )
         };
         self.report(
             Diagnostic::new(
                 "E0406",
                 format!(
-                    "these machines do not fit: `{}`'s {a_part} is {a}, `{}`'s {b_part} is {b}",
-                    left.name, right.name
+                    "these machines do not fit: `{}`'s {} is {a}, `{}`'s {} is {b}",
+                    left.name, sides.0, right.name, sides.1
                 ),
-                op_span,
+                spans.op,
                 rule.to_string(),
             )
-            .with_label(left.span, format!("{a_part}: {a}"))
-            .with_label(right.span, format!("{b_part}: {b}"))
+            .with_label(spans.left, format!("{}: {a}", sides.0))
+            .with_label(spans.right, format!("{}: {b}", sides.1))
             .with_help(help),
         );
-        let _ = error_type;
         None
     }
 }

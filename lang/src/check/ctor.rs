@@ -55,9 +55,7 @@ impl Checker {
         path: &ast::Path,
         expected: Option<&Type>,
     ) -> Option<Ctor> {
-        let Some((last, prefix)) = path.segments.split_last() else {
-            return None;
-        };
+        let (last, prefix) = path.segments.split_last()?;
         let name = last.name.as_str();
         if prefix.is_empty() {
             return self.resolve_unqualified(last, expected);
@@ -271,10 +269,9 @@ impl Checker {
             );
             return error_expr(span);
         }
-        if callee.segments.len() == 1 {
-            if let Some(index) = self.fns.iter().position(|f| f.name == first.name) {
-                return self.check_fn_call(index, callee, args, span);
-            }
+        let fn_index = self.fns.iter().position(|f| f.name == first.name);
+        if let (1, Some(index)) = (callee.segments.len(), fn_index) {
+            return self.check_fn_call(index, callee, args, span);
         }
         if let Some(function) = self.stdlib_function(callee) {
             return self.check_library_call(function, callee, args, span);

@@ -100,12 +100,14 @@ impl Checker {
             out.span = span;
             return out;
         }
-        if let (Type::Tuple(items), Ok(index)) = (&base.ty, field.name.parse::<usize>()) {
-            if let Some(ty) = items.get(index).cloned() {
-                let mut out = proj(base, index, &ty);
-                out.span = span;
-                return out;
-            }
+        let component = match (&base.ty, field.name.parse::<usize>()) {
+            (Type::Tuple(items), Ok(index)) => items.get(index).cloned().map(|ty| (index, ty)),
+            _ => None,
+        };
+        if let Some((index, ty)) = component {
+            let mut out = proj(base, index, &ty);
+            out.span = span;
+            return out;
         }
         let help = match &base.ty {
             Type::Record(fields) => {
@@ -391,10 +393,12 @@ impl Checker {
     fn check_unary(&mut self, op: UnOp, operand: &ast::Expr, span: Span) -> Expr {
         match op {
             UnOp::Neg => {
-                if let ast::ExprKind::Int(n) = operand.kind {
-                    if let Some(neg) = n.checked_neg() {
-                        return lit(Lit::Int(neg), Type::Int, span);
-                    }
+                let folded = match operand.kind {
+                    ast::ExprKind::Int(n) => n.checked_neg(),
+                    _ => None,
+                };
+                if let Some(neg) = folded {
+                    return lit(Lit::Int(neg), Type::Int, span);
                 }
                 let value = self.check_against(operand, &Type::Int, "the operand of `-`");
                 prim(Prim::Neg, vec![value], Type::Int, span)
