@@ -370,7 +370,7 @@ impl Checker {
             return error_expr(span);
         }
         match function.prim.instantiate(&types) {
-            Ok(ty) => prim(function.prim, values, ty, callee.span),
+            Ok(ty) => prim(function.prim, values, ty, span),
             Err(message) => {
                 let name = path_text(callee);
                 let message =

@@ -145,6 +145,8 @@ pub(crate) struct Checker {
     pub fn_decls: Vec<ast::FnDecl>,
     /// Declaration index -> callee-first index, once functions are ordered.
     pub fn_renumber: Vec<u32>,
+    /// Decision-tree leaves built so far in this file (see `patterns`).
+    pub leaves_total: usize,
 }
 
 impl Checker {
@@ -161,6 +163,7 @@ impl Checker {
             nesting: 0,
             fn_decls: Vec::new(),
             fn_renumber: Vec::new(),
+            leaves_total: 0,
         };
         checker.collect_fn_sigs(file);
         checker

@@ -22,6 +22,10 @@ use quiver_vm::types::Type;
 /// The most leaves a decision tree may have before the match is rejected as too complex.
 const LEAVES_MAX: usize = 4096;
 
+/// The most leaves all the decision trees of a file may have together: an arm reached along
+/// several paths is checked once per path, so nested matches could otherwise multiply.
+const LEAVES_TOTAL_MAX: usize = 65_536;
+
 /// A pattern checked against the type it matches.
 #[derive(Clone, Debug, PartialEq)]
 enum Pat {
@@ -327,7 +331,14 @@ impl Checker {
     }
 
     /// The decision tree for these rows over these columns.
-    fn compile(&mut self, cols: Vec<Col>, mut rows: Vec<Row>, walk: &mut Walk) -> Expr {
+    fn compile(&mut self, cols: Vec<Col>, rows: Vec<Row>, walk: &mut Walk) -> Expr {
+        let span = walk.span;
+        self.nested(span, error_expr(span), |ck| {
+            ck.compile_rows(cols, rows, walk)
+        })
+    }
+
+    fn compile_rows(&mut self, cols: Vec<Col>, mut rows: Vec<Row>, walk: &mut Walk) -> Expr {
         for row in &mut rows {
             for (c, p) in row.pats.iter_mut().enumerate() {
                 if let Pat::Bind(name) = p {
@@ -341,6 +352,10 @@ impl Checker {
             return error_expr(walk.span);
         };
         walk.leaves += 1;
+        self.leaves_total += 1;
+        if self.leaves_total > LEAVES_TOTAL_MAX {
+            walk.leaves = walk.leaves.max(LEAVES_MAX + 1);
+        }
         if walk.leaves == LEAVES_MAX + 1 {
             self.report(
                 Diagnostic::new(

@@ -36,6 +36,10 @@ pub(crate) struct TypeTable {
     depth: u32,
 }
 
+/// The most nodes a named type may have once aliases and enums are expanded: expansion can
+/// grow exponentially (`type A = (B, B)`, `type B = (C, C)`, ...).
+const TYPE_SIZE_MAX: usize = 10_000;
+
 const BUILTINS: &[&str] = &["Int", "Bool", "String", "Unit", "List", "Map", "Option"];
 
 impl TypeTable {
@@ -297,6 +301,17 @@ impl TypeTable {
         };
         self.in_progress.pop();
         let ty = if self.in_cycle.iter().any(|n| n == name) {
+            error_type()
+        } else if ty.size() > TYPE_SIZE_MAX {
+            diags.push(
+                Diagnostic::new(
+                    "E0322",
+                    format!("the type `{name}` is too large"),
+                    use_span,
+                    format!("it has more than {TYPE_SIZE_MAX} parts once its names are expanded"),
+                )
+                .with_help("use fewer nested copies of the same types"),
+            );
             error_type()
         } else {
             ty

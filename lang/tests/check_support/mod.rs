@@ -1,6 +1,9 @@
 //! The checker's test helper: source text in, the printed typed IR or the rendered
 //! diagnostics out, for snapshotting with `check!`.
 
+// Each test file includes this module and uses a different part of it.
+#![allow(dead_code)]
+
 use quiver_lang::{check, parser};
 
 /// Parses (which must succeed cleanly) and checks `src`; returns the printed program when it
@@ -49,7 +52,6 @@ fn render_diagnostics(src: &str, diagnostics: Vec<quiver_lang::diagnostic::Diagn
 }
 
 /// The error codes reported for `src` (empty when it checks).
-#[allow(dead_code)]
 pub fn codes(src: &str) -> Vec<&'static str> {
     let (file, parse_errors) = parser::parse(src);
     assert_eq!(
