@@ -218,3 +218,20 @@ fn an_error_does_not_cascade_into_later_uses() {
         vec!["E0201"]
     );
 }
+
+#[test]
+fn a_constant_list_is_one_literal_and_others_build_it_up() {
+    check!("fn f(x: Int) -> List<Int> { let c = [1, 2, 3]; List.concat(c, [x, 1, x]) }");
+}
+
+#[test]
+fn a_map_literal_inserts_its_entries_in_order() {
+    check!(r#"fn f(x: Int) -> Map<String, Int> { {"a": x, "b": 2} }"#);
+}
+
+#[test]
+fn a_very_long_list_literal_checks_without_deep_nesting() {
+    let items: Vec<String> = (0..5000).map(|i| format!("x + {i}")).collect();
+    let src = format!("fn f(x: Int) -> Int {{ List.len([{}]) }}", items.join(", "));
+    assert_eq!(codes(&src), Vec::<&str>::new());
+}

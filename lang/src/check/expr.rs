@@ -132,33 +132,32 @@ impl Checker {
         error_expr(span)
     }
 
+    /// `[a, b, ...]`: a constant when every element is one; otherwise a balanced tree of
+    /// `List.concat`s of one-element lists, so a long literal does not nest deeply.
     fn check_list(&mut self, items: &[ast::Expr], expected: Option<&Type>, span: Span) -> Expr {
-        let elem = match expected {
+        let mut elem = match expected {
             Some(Type::List(t)) => Some((**t).clone()),
             _ => None,
         };
-        let Some(first) = items.first() else {
+        if items.is_empty() {
             return match elem {
                 Some(t) => lit(Lit::List(Vec::new()), Type::List(Box::new(t)), span),
                 None => self.cannot_infer("the empty list `[]`", "List<Int>", span),
             };
-        };
-        let first = self.check_expr(first, elem.as_ref());
-        let elem = elem.unwrap_or_else(|| first.ty.clone());
-        let list_ty = Type::List(Box::new(elem.clone()));
-        let mut acc = lit(Lit::List(Vec::new()), list_ty.clone(), span);
-        for (i, item) in items.iter().enumerate() {
-            let value = if i == 0 {
-                first.clone()
-            } else {
-                self.check_against(item, &elem, "every element of a list")
-            };
-            if i == 0 {
-                self.expect_type(&elem, &value, "every element of a list");
-            }
-            acc = prim(Prim::ListPush, vec![acc, value], list_ty.clone(), span);
         }
-        acc
+        let mut values = Vec::new();
+        for item in items {
+            let value = self.check_expr(item, elem.as_ref());
+            let want = elem.get_or_insert_with(|| value.ty.clone()).clone();
+            self.expect_type(&want, &value, "every element of a list");
+            values.push(value);
+        }
+        let list_ty = Type::List(Box::new(elem.unwrap_or_else(error_type)));
+        let constants: Option<Vec<Lit>> = values.iter().map(constant).collect();
+        if let Some(constants) = constants {
+            return lit(Lit::List(constants), list_ty, span);
+        }
+        balanced_list(values, &list_ty, span)
     }
 
     fn check_map(
@@ -185,11 +184,23 @@ impl Checker {
             Box::new(key_ty.unwrap_or_else(error_type)),
             Box::new(value_ty.unwrap_or_else(error_type)),
         );
+        // Each insertion is bound to a level, so a long literal is a flat `let` chain.
+        let mark = self.scope.mark();
+        let mut lets = Vec::new();
         let mut acc = lit(Lit::Map(Vec::new()), map_ty.clone(), span);
         for (key, value) in checked {
-            acc = prim(Prim::MapInsert, vec![acc, key, value], map_ty.clone(), span);
+            lets.push(prim(
+                Prim::MapInsert,
+                vec![acc, key, value],
+                map_ty.clone(),
+                span,
+            ));
+            acc = var(self.scope.bind(None, &map_ty), &map_ty, span);
         }
-        acc
+        self.scope.reset(mark);
+        let mut out = lets.into_iter().rev().fold(acc, |body, v| let_in(v, body));
+        out.span = span;
+        out
     }
 
     fn check_empty_braces(&mut self, expected: Option<&Type>, span: Span) -> Expr {
@@ -540,6 +551,29 @@ impl Checker {
         self.scope.reset(mark);
         if_bool(cond, other, then, ty, span)
     }
+}
+
+/// The constant an expression is, when it is a literal.
+fn constant(e: &Expr) -> Option<Lit> {
+    match &e.kind {
+        ExprKind::Lit(l) => Some(l.clone()),
+        _ => None,
+    }
+}
+
+/// `values` as a list: a balanced tree of concatenations of one-element lists.
+fn balanced_list(mut values: Vec<Expr>, list_ty: &Type, span: Span) -> Expr {
+    if values.len() <= 1 {
+        let empty = lit(Lit::List(Vec::new()), list_ty.clone(), span);
+        return match values.pop() {
+            Some(one) => prim(Prim::ListPush, vec![empty, one], list_ty.clone(), span),
+            None => empty,
+        };
+    }
+    let right = values.split_off(values.len() / 2);
+    let left = balanced_list(values, list_ty, span);
+    let right = balanced_list(right, list_ty, span);
+    prim(Prim::ListConcat, vec![left, right], list_ty.clone(), span)
 }
 
 /// A product expression of type `ty` (a record or tuple); the empty one is a literal.
