@@ -235,3 +235,13 @@ fn a_very_long_list_literal_checks_without_deep_nesting() {
     let src = format!("fn f(x: Int) -> Int {{ List.len([{}]) }}", items.join(", "));
     assert_eq!(codes(&src), Vec::<&str>::new());
 }
+
+#[test]
+fn logic_operators_need_bools_and_negation_needs_an_int() {
+    ok(r#"fn f(a: Bool, n: Int, s: String) -> Bool { !a || a && -n < 0 && s ++ "x" == "yx" }"#);
+    assert_eq!(
+        codes("fn f(n: Int) -> Bool { n && !n }"),
+        vec!["E0301", "E0301"]
+    );
+    assert_eq!(codes(r#"fn f(s: String) -> Int { -s }"#), vec!["E0301"]);
+}

@@ -419,24 +419,7 @@ impl Checker {
         };
         let name = path_text(path);
         if args.len() != fields.len() {
-            let variant = Variant {
-                name: name.clone(),
-                fields: fields.clone(),
-            };
-            self.report(
-                Diagnostic::new(
-                    "E0305",
-                    format!(
-                        "`{name}` takes {} argument{}, found {}",
-                        fields.len(),
-                        plural(fields.len()),
-                        args.len()
-                    ),
-                    span,
-                    "wrong number of arguments",
-                )
-                .with_help(format!("write it as {}", shape(&variant))),
-            );
+            self.wrong_ctor_arity(&name, &fields, args.len(), span);
         }
         let values: Vec<Expr> = args
             .iter()
@@ -466,6 +449,28 @@ fn qualified(ctor: &Ctor, name: &str) -> String {
     match ctor {
         Ctor::Enum(e, _) => format!("`{}.{name}`", e.name),
         Ctor::Some | Ctor::None => format!("`Option.{name}`"),
+    }
+}
+
+impl Checker {
+    fn wrong_ctor_arity(&mut self, name: &str, fields: &[Type], found: usize, span: Span) {
+        let variant = Variant {
+            name: name.to_string(),
+            fields: fields.to_vec(),
+        };
+        self.report(
+            Diagnostic::new(
+                "E0305",
+                format!(
+                    "`{name}` takes {} argument{}, found {found}",
+                    fields.len(),
+                    plural(fields.len()),
+                ),
+                span,
+                "wrong number of arguments",
+            )
+            .with_help(format!("write it as {}", shape(&variant))),
+        );
     }
 }
 
