@@ -171,7 +171,10 @@ impl Checker {
         if !self.ctx.assignable.contains(name) {
             let in_handler = self.ctx.in_handler;
             let (code, message, help) = if self.ctx.machine.is_some() && in_handler {
-                let fields = self.ctx.assignable.join(", ");
+                let fields = match self.ctx.assignable.join(", ") {
+                    none if none.is_empty() => "this machine has none".to_string(),
+                    some => some,
+                };
                 (
                     "E0402",
                     format!("`{name}` is not a state field"),

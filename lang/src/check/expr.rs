@@ -433,7 +433,7 @@ impl Checker {
         let (p, operand_ty, what) = match op {
             BinOp::And | BinOp::Or => return self.check_logic(op, left, right, span),
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                return self.check_comparison(op, op_span, left, right, span);
+                return self.check_comparison(op, op_span, left, right);
             }
             BinOp::Add => arith(Prim::Add),
             BinOp::Sub => arith(Prim::Sub),
@@ -453,7 +453,6 @@ impl Checker {
         op_span: Span,
         left: &ast::Expr,
         right: &ast::Expr,
-        span: Span,
     ) -> Expr {
         let (p, symbol) = match op {
             BinOp::Eq => (Prim::Eq, "=="),
@@ -498,7 +497,6 @@ impl Checker {
                 .with_help("compare Int or String values, or use `==` / `!=`"),
             );
         }
-        let _ = span;
         prim(p, vec![l, r], Type::Bool, op_span)
     }
 

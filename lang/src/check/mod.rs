@@ -2,10 +2,11 @@
 //! `spec/language.md` sections 3–7, and desugars the file into the typed IR (`tir`).
 //!
 //! The work is split by concern: `types` resolves type expressions and declarations, `scope`
-//! is the variable environment of one body, `expr`/`block`/`ctor` type expressions,
-//! `patterns` compiles `match`es and handlers into nested `Match`es (checking exhaustiveness),
-//! `fns` checks functions and orders them by their call graph, `machine`/`handlers`/`migrate`
-//! check machines, `compose` checks composites, and `print` dumps the result.
+//! is the variable environment of one body, `expr`/`block`/`ctor`/`match_expr` type
+//! expressions, `patterns` compiles `match`es and handlers into nested `Match`es (checking
+//! exhaustiveness), `fns` checks functions and orders them by their call graph,
+//! `machine`/`handlers`/`migrate` check machines, `compose` checks composites, `source`
+//! writes expressions back as text (an invariant's name), and `print` dumps the result.
 //!
 //! Every item, function and handler is checked independently so that all errors are reported;
 //! an expression that failed to check gets the internal *error type* (see [`error_type`]),
