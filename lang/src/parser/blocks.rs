@@ -10,7 +10,7 @@
 use super::errors::{self, Custom};
 use super::patterns::pattern;
 use super::types::type_expr;
-use super::{P, ident, recovery, span};
+use super::{P, ident, optional, recovery, span};
 use crate::ast::{Block, Expr, ExprKind, MatchArm, Pattern, Stmt};
 use crate::lexer::Token;
 use crate::span::Span;
@@ -43,7 +43,10 @@ enum Tail {
 fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
     let let_stmt = just(Token::Let)
         .ignore_then(ident())
-        .then(just(Token::Colon).ignore_then(type_expr()).or_not())
+        .then(optional(
+            Token::Colon,
+            just(Token::Colon).ignore_then(type_expr()),
+        ))
         .then_ignore(just(Token::Assign))
         .then(expr.clone())
         .then_ignore(just(Token::Semi))
@@ -85,7 +88,12 @@ fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
             .map(Tail::Assign),
         just(Token::Semi).to(Tail::Semicolon),
         map_tail,
-        empty().to(Tail::Nothing),
+        // Nothing follows: the block's value before `}`, or a statement-position `if`,
+        // `match` or block (checked in `to_block`). Never before `=` or `:`, so that a broken
+        // assignment or map entry fails as a whole and is skipped by statement recovery.
+        one_of([Token::Assign, Token::Colon])
+            .not()
+            .to(Tail::Nothing),
     ));
     let expr_item = expr.then(tail).map_with(|(expr, tail), e| match tail {
         Tail::Assign(value) => BlockItem::Assign {
@@ -235,7 +243,10 @@ pub(super) fn brace_expr<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
     let empty_braces = just(Token::RBrace).rewind().to(ExprKind::EmptyBraces);
     let update = just(Token::DotDot)
         .ignore_then(expr.clone())
-        .then(just(Token::Comma).ignore_then(fields.clone()).or_not())
+        .then(optional(
+            Token::Comma,
+            just(Token::Comma).ignore_then(fields.clone()),
+        ))
         .map(|(base, fields)| ExprKind::Update {
             base: Box::new(base),
             fields: fields.unwrap_or_default(),
@@ -290,7 +301,7 @@ pub(super) fn if_expr<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
         just(Token::If)
             .ignore_then(expr.clone())
             .then(block(expr.clone()))
-            .then(else_branch.or_not())
+            .then(optional(Token::Else, else_branch))
             .map_with(|((cond, then_block), else_block), e| Expr {
                 kind: ExprKind::If {
                     cond: Box::new(cond),

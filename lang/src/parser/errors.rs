@@ -88,11 +88,13 @@ fn decode_custom(span: Span, encoded: &str) -> Diagnostic {
     Custom::new(code, span, message, label, help).into_diagnostic()
 }
 
-/// Every chumsky error as a diagnostic, in source order, without exact duplicates.
+/// Every chumsky error as a diagnostic, in source order, at most one per start position:
+/// recovery at two levels can report the same failure twice, and the first (innermost) one
+/// is the most precise.
 pub(super) fn convert(errors: Vec<Rich<'_, Token, SimpleSpan>>) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = errors.into_iter().map(convert_one).collect();
-    diagnostics.sort_by_key(|d| d.span());
-    diagnostics.dedup();
+    diagnostics.sort_by_key(|d| d.span().start);
+    diagnostics.dedup_by_key(|d| d.span().start);
     diagnostics
 }
 
@@ -196,7 +198,27 @@ fn join_alternatives(names: &[String]) -> String {
     }
 }
 
-/// What to do next, from what was expected: the most specific closing token wins.
+/// Help for an expected label, when the label is what was missing.
+const LABEL_HELP: &[(&str, &str)] = &[
+    ("expression", "write an expression here"),
+    (
+        "pattern",
+        "write a pattern here, e.g. `Name(x)`, `x` or `_`",
+    ),
+    ("type", "write a type here, e.g. `Int` or `List<String>`"),
+    (
+        "machine member",
+        "a machine holds `state`, `input`, `output`, `invariant`, `on` and `migrate` members",
+    ),
+    (
+        "item (`machine`, `fn`, `type` or `enum`)",
+        "a file holds `machine`, `fn`, `type` and `enum` items",
+    ),
+    ("identifier", "write a name here"),
+];
+
+/// What to do next, from what was expected: a missing `;` first, then the most specific
+/// closing token, then what a missing label means.
 fn help_for(expected: &[RichPattern<'_, Token>], found: Option<&Token>) -> String {
     let wants = |token: Token| {
         expected
@@ -205,6 +227,10 @@ fn help_for(expected: &[RichPattern<'_, Token>], found: Option<&Token>) -> Strin
     };
     if wants(Token::Semi) && found != Some(&Token::RBrace) {
         return "add `;` after the statement".to_owned();
+    }
+    let starts_an_item = matches!(found, Some(Token::Ident(_) | Token::Int(_) | Token::Str(_)));
+    if wants(Token::Comma) && starts_an_item {
+        return "separate the items with `,`".to_owned();
     }
     let closers = [
         (Token::RParen, "close the parenthesis with `)`"),
@@ -223,6 +249,16 @@ fn help_for(expected: &[RichPattern<'_, Token>], found: Option<&Token>) -> Strin
         if wants(token) {
             return help.to_owned();
         }
+    }
+    let label_help = expected.iter().find_map(|p| match p {
+        RichPattern::Label(label) => LABEL_HELP
+            .iter()
+            .find(|(l, _)| *l == label.as_ref())
+            .map(|(_, help)| (*help).to_owned()),
+        _ => None,
+    });
+    if let Some(help) = label_help {
+        return help;
     }
     match found {
         None => "the file ended early: finish the construct before the end".to_owned(),

@@ -8,7 +8,7 @@
 
 use super::blocks;
 use super::errors::{self, Custom};
-use super::{P, comma_list, ident, path, span};
+use super::{P, comma_list, ident, optional, path, span};
 use crate::ast::{BinOp, Expr, ExprKind, Ident, UnOp};
 use crate::lexer::{INT_LITERAL_MAX, Token};
 use crate::span::Span;
@@ -20,7 +20,7 @@ pub(super) fn expr<'t>() -> impl P<'t, Expr> {
         let atom = atom(expr.boxed());
         let postfix = postfix(atom);
         let unary = unary(postfix);
-        binary(unary)
+        binary(unary).labelled("expression")
     })
 }
 
@@ -79,13 +79,15 @@ fn atom<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
     let args = comma_list(expr.clone())
         .delimited_by(just(Token::LParen), just(Token::RParen))
         .map(|(args, _)| args);
-    let path_or_call = path().then(args.or_not()).map_with(|(path, args), e| {
-        let kind = match args {
-            Some(args) => ExprKind::Call { callee: path, args },
-            None => ExprKind::Path(path),
-        };
-        node(kind, e.span())
-    });
+    let path_or_call = path()
+        .then(optional(Token::LParen, args))
+        .map_with(|(path, args), e| {
+            let kind = match args {
+                Some(args) => ExprKind::Call { callee: path, args },
+                None => ExprKind::Path(path),
+            };
+            node(kind, e.span())
+        });
     let parenthesised = comma_list(expr.clone())
         .delimited_by(just(Token::LParen), just(Token::RParen))
         .map_with(|(mut items, trailing_comma), e| match items.len() {
@@ -166,6 +168,7 @@ fn unary<'t>(operand: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
                 e.span(),
             )
         })
+        .labelled("expression")
         .boxed()
 }
 

@@ -9,7 +9,7 @@ use super::compose::machine_expr;
 use super::exprs::expr;
 use super::machine::{assemble, machine_body};
 use super::types::type_expr;
-use super::{P, comma_list, ident, recovery, span};
+use super::{P, comma_list, ident, optional, recovery, span};
 use crate::ast::{ComposeDecl, EnumDecl, File, FnDecl, Item, Param, TypeDecl, VariantDecl};
 use crate::lexer::Token;
 use chumsky::prelude::*;
@@ -37,15 +37,17 @@ pub(super) fn variant<'t>() -> impl P<'t, (VariantDecl, bool)> {
     let fields = comma_list(type_expr())
         .delimited_by(just(Token::LParen), just(Token::RParen))
         .map(|(fields, _)| fields);
-    ident().then(fields.or_not()).map_with(|(name, fields), e| {
-        let had_parens = fields.is_some();
-        let decl = VariantDecl {
-            name,
-            fields: fields.unwrap_or_default(),
-            span: span(e.span()),
-        };
-        (decl, had_parens)
-    })
+    ident()
+        .then(optional(Token::LParen, fields))
+        .map_with(|(name, fields), e| {
+            let had_parens = fields.is_some();
+            let decl = VariantDecl {
+                name,
+                fields: fields.unwrap_or_default(),
+                span: span(e.span()),
+            };
+            (decl, had_parens)
+        })
 }
 
 fn type_decl<'t>() -> impl P<'t, Item> {

@@ -114,6 +114,13 @@ fn path<'t>() -> impl P<'t, ast::Path> {
         })
 }
 
+/// `parser` if the next token is `start`, else nothing. Unlike `or_not`, a `parser` that
+/// fails after its first token fails the whole, instead of silently parsing nothing and
+/// leaving a confusing stray token for the next construct to trip over.
+fn optional<'t, T: Clone + 't>(start: Token, parser: impl P<'t, T> + 't) -> impl P<'t, Option<T>> {
+    parser.map(Some).or(just(start).not().to(None))
+}
+
 /// Items separated by commas, each with whether a comma followed it: lets `(a)` and `(a,)`
 /// differ without parsing `a` twice. A missing comma between items is reported.
 fn comma_list<'t, T: Clone + 't>(item: impl P<'t, T> + 't) -> impl P<'t, (Vec<T>, bool)> {

@@ -7,7 +7,7 @@
 //! for the checker to say.
 
 use super::errors::{self, Custom};
-use super::{P, comma_list, path, span};
+use super::{P, comma_list, optional, path, span};
 use crate::ast::{Path, Pattern};
 use crate::lexer::Token;
 use chumsky::prelude::*;
@@ -36,11 +36,12 @@ pub(super) fn pattern<'t>() -> impl P<'t, Pattern> {
         let args = comma_list(pat.clone())
             .delimited_by(just(Token::LParen), just(Token::RParen))
             .map(|(items, _)| items);
-        let named = path()
-            .then(args.or_not())
-            .validate(|(path, args), e, emitter| {
-                named_pattern(path, args, span(e.span()), emitter)
-            });
+        let named =
+            path()
+                .then(optional(Token::LParen, args))
+                .validate(|(path, args), e, emitter| {
+                    named_pattern(path, args, span(e.span()), emitter)
+                });
         let parenthesised = comma_list(pat)
             .delimited_by(just(Token::LParen), just(Token::RParen))
             .map_with(|(mut items, trailing_comma), e| {

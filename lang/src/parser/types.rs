@@ -3,7 +3,7 @@
 //! `(A)` is just `A`; `(A,)` is a one-component tuple. Type arguments close with single `>`
 //! tokens (the lexer never produces `>>`). Names are not resolved here.
 
-use super::{P, comma_list, ident, path, span};
+use super::{P, comma_list, ident, optional, path, span};
 use crate::ast::TypeExpr;
 use crate::lexer::Token;
 use chumsky::prelude::*;
@@ -18,7 +18,7 @@ pub(super) fn type_expr<'t>() -> impl P<'t, TypeExpr> {
             .collect::<Vec<_>>()
             .delimited_by(just(Token::Lt), just(Token::Gt));
         let named = path()
-            .then(args.or_not())
+            .then(optional(Token::Lt, args))
             .map_with(|(path, args), e| TypeExpr::Named {
                 path,
                 args: args.unwrap_or_default(),
