@@ -59,7 +59,7 @@ impl Checker {
     }
 
     /// Checks every function body and orders them callee-first.
-    pub(crate) fn check_fns(&mut self, _file: &ast::File) -> Vec<tir::Fn> {
+    pub(crate) fn check_fns(&mut self) -> Vec<tir::Fn> {
         let decls = std::mem::take(&mut self.fn_decls);
         let mut bodies = Vec::new();
         for (index, decl) in decls.iter().enumerate() {

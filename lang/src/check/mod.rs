@@ -45,7 +45,7 @@ const NESTING_MAX: u32 = 128;
 /// error was found; every error found is reported.
 pub fn check(file: &ast::File) -> (Option<tir::Program>, Vec<Diagnostic>) {
     let mut checker = Checker::new(file);
-    let fns = checker.check_fns(file);
+    let fns = checker.check_fns();
     let machines = checker.check_machines(file);
     let diagnostics = dedup(checker.diags);
     if !diagnostics.is_empty() {
