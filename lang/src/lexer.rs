@@ -312,14 +312,16 @@ fn decode_unicode_escape(chars: &mut CharIndices<'_>) -> Result<char, usize> {
     while let Some((_, c)) = chars.next_if(|(_, c)| c.is_ascii_hexdigit()) {
         hex.push(c);
     }
-    let len = 3 + hex.len();
-    if chars.next_if(|(_, c)| *c == '}').is_none() || hex.is_empty() || hex.len() > 6 {
+    let closed = chars.next_if(|(_, c)| *c == '}').is_some();
+    // `\u{` + digits, + `}` when present.
+    let len = 3 + hex.len() + usize::from(closed);
+    if !closed || hex.is_empty() || hex.len() > 6 {
         return Err(len);
     }
     u32::from_str_radix(&hex, 16)
         .ok()
         .and_then(char::from_u32)
-        .ok_or(len + 1)
+        .ok_or(len)
 }
 
 fn bad_escape(start: usize, len: usize) -> Diagnostic {

@@ -40,15 +40,15 @@ enum Tail {
     Nothing,
 }
 
-fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
-    let let_stmt = just(Token::Let)
+fn let_statement<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
+    just(Token::Let)
         .ignore_then(ident())
         .then(optional(
             Token::Colon,
             just(Token::Colon).ignore_then(type_expr()),
         ))
         .then_ignore(just(Token::Assign))
-        .then(expr.clone())
+        .then(expr)
         .then_ignore(just(Token::Semi))
         .map_with(|((name, ty), value), e| {
             BlockItem::Stmt(Stmt::Let {
@@ -57,16 +57,23 @@ fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
                 value,
                 span: span(e.span()),
             })
-        });
-    let assert_stmt = just(Token::Assert)
-        .ignore_then(expr.clone())
+        })
+}
+
+fn assert_statement<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
+    just(Token::Assert)
+        .ignore_then(expr)
         .then_ignore(just(Token::Semi))
         .map_with(|cond, e| {
             BlockItem::Stmt(Stmt::Assert {
                 cond,
                 span: span(e.span()),
             })
-        });
+        })
+}
+
+/// What may follow the expression that starts a block item.
+fn tail<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Tail> {
     let entry = expr
         .clone()
         .then_ignore(just(Token::Colon))
@@ -81,9 +88,9 @@ fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
         )
         .then_ignore(just(Token::Comma).or_not())
         .map(|(value, rest)| Tail::Map(value, rest));
-    let tail = choice((
+    choice((
         just(Token::Assign)
-            .ignore_then(expr.clone())
+            .ignore_then(expr)
             .then_ignore(just(Token::Semi))
             .map(Tail::Assign),
         just(Token::Semi).to(Tail::Semicolon),
@@ -94,35 +101,45 @@ fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
         one_of([Token::Assign, Token::Colon])
             .not()
             .to(Tail::Nothing),
-    ));
-    let expr_item = expr.then(tail).map_with(|(expr, tail), e| match tail {
-        Tail::Assign(value) => BlockItem::Assign {
-            target: expr,
-            value,
-            at: span(e.span()),
-        },
-        Tail::Semicolon => BlockItem::Expr {
-            expr,
-            semicolon: true,
-        },
-        Tail::Nothing => BlockItem::Expr {
-            expr,
-            semicolon: false,
-        },
-        Tail::Map(value, rest) => {
-            let mut entries = vec![(expr, value)];
-            entries.extend(rest);
-            BlockItem::Map(entries)
-        }
-    });
-    choice((let_stmt, assert_stmt, expr_item))
-        .recover_with(via_parser(recovery::statement().map_with(|(), e| {
-            BlockItem::Stmt(Stmt::Expr(Expr {
-                kind: ExprKind::Error,
-                span: span(e.span()),
-            }))
-        })))
-        .boxed()
+    ))
+}
+
+fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
+    let expr_item = expr
+        .clone()
+        .then(tail(expr.clone()))
+        .map_with(|(expr, tail), e| match tail {
+            Tail::Assign(value) => BlockItem::Assign {
+                target: expr,
+                value,
+                at: span(e.span()),
+            },
+            Tail::Semicolon => BlockItem::Expr {
+                expr,
+                semicolon: true,
+            },
+            Tail::Nothing => BlockItem::Expr {
+                expr,
+                semicolon: false,
+            },
+            Tail::Map(value, rest) => {
+                let mut entries = vec![(expr, value)];
+                entries.extend(rest);
+                BlockItem::Map(entries)
+            }
+        });
+    choice((
+        let_statement(expr.clone()),
+        assert_statement(expr),
+        expr_item,
+    ))
+    .recover_with(via_parser(recovery::statement().map_with(|(), e| {
+        BlockItem::Stmt(Stmt::Expr(Expr {
+            kind: ExprKind::Error,
+            span: span(e.span()),
+        }))
+    })))
+    .boxed()
 }
 
 fn block_items<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Vec<BlockItem>> {

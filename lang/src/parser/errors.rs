@@ -88,13 +88,17 @@ fn decode_custom(span: Span, encoded: &str) -> Diagnostic {
     Custom::new(code, span, message, label, help).into_diagnostic()
 }
 
-/// Every chumsky error as a diagnostic, in source order, at most one per start position:
-/// recovery at two levels can report the same failure twice, and the first (innermost) one
-/// is the most precise.
+/// Every chumsky error as a diagnostic, in source order, with at most one "expected X, found
+/// Y" per start position: recovery at two levels can report the same failure twice, and the
+/// first (innermost) one is the most precise.
 pub(super) fn convert(errors: Vec<Rich<'_, Token, SimpleSpan>>) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = errors.into_iter().map(convert_one).collect();
     diagnostics.sort_by_key(|d| d.span().start);
-    diagnostics.dedup_by_key(|d| d.span().start);
+    diagnostics.dedup_by(|later, earlier| {
+        later.span().start == earlier.span().start
+            && later.code == UNEXPECTED_TOKEN
+            && earlier.code == UNEXPECTED_TOKEN
+    });
     diagnostics
 }
 

@@ -26,8 +26,10 @@ fn brace_group<'t>() -> impl P<'t, ()> {
 /// skipped even when it is a stop: recovery restarts where the broken construct began, which
 /// is usually at its own keyword.
 fn skip_from_here_until<'t, const N: usize>(stops: [Token; N]) -> impl P<'t, ()> {
+    // An unclosed `{` is skipped as a plain token: stopping there would make the parser
+    // retry the same unclosed nest at every level, which takes exponential time.
     let mut not_plain: Vec<Token> = stops.to_vec();
-    not_plain.extend([Token::LBrace, Token::RBrace]);
+    not_plain.push(Token::RBrace);
     let first = brace_group().or(none_of([Token::RBrace, Token::Semi]).ignored());
     let rest = brace_group().or(none_of(not_plain).ignored()).repeated();
     first.then(rest).ignored()
@@ -58,13 +60,7 @@ pub(super) fn member<'t>() -> impl P<'t, ()> {
 
 /// Skips a broken item up to the next item keyword; stray `}` are skipped too.
 pub(super) fn item<'t>() -> impl P<'t, ()> {
-    let stops = [
-        Token::Machine,
-        Token::Fn,
-        Token::Type,
-        Token::Enum,
-        Token::LBrace,
-    ];
+    let stops = [Token::Machine, Token::Fn, Token::Type, Token::Enum];
     brace_group()
         .or(any().ignored())
         .then(brace_group().or(none_of(stops).ignored()).repeated())
