@@ -1,1 +1,23 @@
-fn main() {}
+//! `quiver`: the one command-line tool for Quiver (see `quiver --help`).
+
+use clap::Parser;
+use quiver_cli::args::{Cli, Command, Exit};
+use quiver_cli::commands;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check(a) => commands::check::run(&a),
+        Command::Compile(a) => commands::compile::run(&a),
+        Command::Run(a) => commands::run::run(&a),
+        Command::Demo(a) => commands::demo::run(&a),
+    };
+    match outcome {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            Exit::Failed.into()
+        }
+    }
+}

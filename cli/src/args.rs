@@ -1,0 +1,146 @@
+//! The command line: every subcommand, flag and exit code, with the help text users see.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the source or artifact has errors (diagnostics on stderr), or a file could not be read
+  2  the command line is wrong
+  3  `run`: at least one input was rejected (a trap, or input text that does not parse)";
+
+/// Quiver: state machines that compile to arrow combinators and run on a verified VM.
+#[derive(Parser, Debug)]
+#[command(name = "quiver", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check .sm files for errors without producing anything.
+    #[command(
+        after_help = "Examples:\n  quiver check examples/*.sm\n  quiver check examples/counter.sm --emit typed"
+    )]
+    Check(CheckArgs),
+    /// Compile a machine to a bytecode artifact (.smb) and print its hash.
+    #[command(
+        after_help = "Examples:\n  quiver compile examples/counter.sm             # writes examples/counter.smb\n  quiver compile examples/pipeline.sm --machine Tally -o tally.smb\n  quiver compile examples/counter.sm --emit comb # prints the combinators instead"
+    )]
+    Compile(CompileArgs),
+    /// Run inputs through a machine from its initial state, printing one output per input.
+    #[command(
+        after_help = "Each output is printed on its own line, in the text form of values, so line N answers\ninput N. A rejected input (a trap such as integer overflow, a failed assert or a violated\ninvariant) prints `error: <reason>` on its line, leaves the state as it was, and the run\ngoes on.\n\nExamples:\n  quiver run examples/counter.sm --input 'Incr(5)' --input Get --state\n  printf 'Put(\"a\", 1)\\nSize\\n' | quiver run examples/kv.sm --inputs -\n  quiver run examples/counter.smb --inputs inputs.txt"
+    )]
+    Run(RunArgs),
+    /// Run the main job on an embedded default: a counter, hot-swapped to v2 with migration.
+    #[command(
+        after_help = "With no arguments the demo uses the embedded examples/counter.sm and\nexamples/counter_v2.sm. It prints every input with its answer, the swap with its pause\nand migrated state, a refused upgrade, and a summary of inputs sent, answered and lost."
+    )]
+    Demo(DemoArgs),
+}
+
+/// Which compiler stage `--emit` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EmitStage {
+    /// The tokens, one per line with their byte ranges.
+    Tokens,
+    /// The syntax tree.
+    Ast,
+    /// The typed intermediate representation.
+    Typed,
+    /// The arrow combinators of the compiled machine.
+    Comb,
+    /// The disassembled artifact: header, tables, code and debug sites.
+    Bytecode,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The .sm files to check.
+    #[arg(required = true, value_name = "FILE.sm")]
+    pub files: Vec<PathBuf>,
+    /// Print a compiler stage's output instead of only checking.
+    #[arg(long, value_name = "STAGE")]
+    pub emit: Option<EmitStage>,
+    /// The machine `--emit comb|bytecode` shows (default: the last one declared).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompileArgs {
+    /// The .sm file holding the machine.
+    #[arg(value_name = "FILE.sm")]
+    pub file: PathBuf,
+    /// Where to write the artifact (default: FILE with the extension .smb).
+    #[arg(short, long, value_name = "OUT.smb")]
+    pub output: Option<PathBuf>,
+    /// The machine to compile (default: the last one declared in the file).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+    /// Print a compiler stage's output instead of writing the artifact.
+    #[arg(long, value_name = "STAGE")]
+    pub emit: Option<EmitStage>,
+    /// Leave the debug sidecar (source locations of traps) out of the artifact.
+    #[arg(long)]
+    pub strip: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// A .sm source file or a compiled .smb artifact.
+    #[arg(value_name = "FILE.sm|FILE.smb")]
+    pub file: PathBuf,
+    /// The machine to run, for a .sm file (default: the last one declared).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+    /// An input, in the text form of values (e.g. 'Incr(5)'); may be given many times.
+    #[arg(long = "input", value_name = "TEXT")]
+    pub inputs: Vec<String>,
+    /// A file with one input per line (`-` reads stdin); blank lines and `//` comments are skipped.
+    #[arg(long = "inputs", value_name = "FILE")]
+    pub inputs_file: Option<PathBuf>,
+    /// Print the final state after the outputs, as `state: <value>`.
+    #[arg(long)]
+    pub state: bool,
+    /// The evaluator: the VM, or the reference evaluator of the combinators (the test oracle).
+    #[arg(long, value_enum, default_value_t = Engine::Vm)]
+    pub engine: Engine,
+    /// Evaluation steps one turn may take before it traps.
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// The running version (default: the embedded examples/counter.sm).
+    #[arg(long, value_name = "FILE.sm", requires = "new")]
+    pub old: Option<PathBuf>,
+    /// The version swapped in (default: the embedded examples/counter_v2.sm).
+    #[arg(long, value_name = "FILE.sm", requires = "old")]
+    pub new: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    Vm,
+    Reference,
+}
+
+/// How a command ended (see `EXIT_CODES`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Failed = 1,
+    Rejected = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}

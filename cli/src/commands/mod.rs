@@ -1,0 +1,20 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod compile;
+pub mod demo;
+pub mod run;
+
+use crate::args::EmitStage;
+use quiver_lang::driver::Stage;
+
+/// The driver's stage for a `--emit` value.
+pub fn stage(emit: EmitStage) -> Stage {
+    match emit {
+        EmitStage::Tokens => Stage::Tokens,
+        EmitStage::Ast => Stage::Ast,
+        EmitStage::Typed => Stage::Typed,
+        EmitStage::Comb => Stage::Comb,
+        EmitStage::Bytecode => Stage::Bytecode,
+    }
+}

@@ -1,0 +1,8 @@
+//! The `quiver` command line as a library, so that tests drive the same code the binary runs.
+//! All terminal IO of Quiver lives in this crate.
+
+pub mod args;
+pub mod commands;
+pub mod load;
+pub mod render;
+pub mod script;
