@@ -1,1 +1,0 @@
-//! (Stub: being written.)
