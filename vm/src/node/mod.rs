@@ -7,6 +7,7 @@
 //! layers use tokio or QUIC.
 
 pub mod core;
+pub mod protocol;
 pub mod report;
 pub mod swap;
 pub mod version;
