@@ -74,17 +74,26 @@ impl Client {
 
     /// One request on its own stream, and its answer (refusals and protocol errors included).
     pub async fn request(&self, request: &Request) -> Result<Response, ClientError> {
-        self.request_frame(&protocol::encode(self.id(), request))
-            .await
+        let frame = protocol::encode(self.id(), request);
+        let mut answers = self.request_raw(&frame, 1).await?;
+        answers.pop().ok_or(ClientError::NoAnswer)
     }
 
-    /// Sends raw frame bytes on a new stream and reads one answer (tests use this to send
-    /// frames no well-behaved client would).
-    pub async fn request_frame(&self, frame: &[u8]) -> Result<Response, ClientError> {
+    /// Writes raw bytes on a new stream and reads `answers` response frames (tests use this to
+    /// send frames no well-behaved client would).
+    pub async fn request_raw(
+        &self,
+        bytes: &[u8],
+        answers: usize,
+    ) -> Result<Vec<Response>, ClientError> {
         let (mut send, mut recv) = self.open().await?;
-        write_frame(&mut send, frame).await?;
+        write_frame(&mut send, bytes).await?;
         let _ = send.finish();
-        read_response(&mut recv).await
+        let mut responses = Vec::with_capacity(answers);
+        for _ in 0..answers {
+            responses.push(read_response(&mut recv).await?);
+        }
+        Ok(responses)
     }
 
     async fn open(&self) -> Result<(quinn::SendStream, RecvStream), ClientError> {
