@@ -1,9 +1,144 @@
-//! (Stub: being written.) The chumsky parser.
+//! The chumsky parser: tokens from [`crate::lexer`] to the surface AST of [`crate::ast`].
+//!
+//! One file per construct: `types`, `patterns`, `exprs` (operators and atoms), `blocks`
+//! (braces, statements, `if`, `match`), `machine`, `compose`, `items`; `recovery` holds the
+//! skip-ahead strategies, `depth` the nesting bound checked before parsing, and `errors` the
+//! conversion of chumsky errors into [`Diagnostic`]s (no chumsky type leaves this module).
+//!
+//! Parsing never panics and never recurses without bound: [`depth::check`] rejects inputs
+//! nested deeper than [`depth::MAX_NESTING_DEPTH`] before the parser runs. The grammar is
+//! written so that no alternative re-parses a nested construct (choices are decided by their
+//! first one or two tokens), which keeps parsing linear even on broken input.
+//!
+//! What this module does not do: resolve names or check types (the AST keeps dotted paths as
+//! written; the checker decides what they mean).
+
+mod blocks;
+mod compose;
+mod depth;
+mod errors;
+mod exprs;
+mod items;
+mod machine;
+mod patterns;
+mod recovery;
+mod types;
+
 use crate::ast;
 use crate::diagnostic::Diagnostic;
+use crate::lexer::{self, Token};
+use crate::span::Span;
+use chumsky::input::MappedInput;
+use chumsky::prelude::*;
+
+pub use depth::MAX_NESTING_DEPTH;
+
+/// The parser input: lexed tokens with their spans.
+type Tokens<'t> = MappedInput<'t, Token, SimpleSpan, &'t [(Token, SimpleSpan)]>;
+/// The parser's error type; converted to [`Diagnostic`] by [`errors`].
+type Extra<'t> = extra::Err<Rich<'t, Token, SimpleSpan>>;
+
+/// Shorthand for the parser trait at our input, output and error types.
+trait P<'t, O>: Parser<'t, Tokens<'t>, O, Extra<'t>> + Clone {}
+impl<'t, O, T: Parser<'t, Tokens<'t>, O, Extra<'t>> + Clone> P<'t, O> for T {}
 
 /// Parses a whole file; with recovery, so one run reports several errors. The file is `None`
 /// only when nothing could be recovered.
-pub fn parse(_src: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
-    (None, Vec::new())
+pub fn parse(src: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
+    run!(src, items::file())
+}
+
+/// Parses one expression (the REPL's and the value reader's entry point).
+pub fn parse_expr(src: &str) -> (Option<ast::Expr>, Vec<Diagnostic>) {
+    run!(src, exprs::expr())
+}
+
+/// Parses one type.
+pub fn parse_type(src: &str) -> (Option<ast::TypeExpr>, Vec<Diagnostic>) {
+    run!(src, types::type_expr())
+}
+
+/// Lexes the source, checks nesting, then runs the parser to the end of input. Lexer
+/// diagnostics come first, then parser diagnostics in source order. A macro rather than a
+/// function because the parser's type depends on the token slice's lifetime.
+macro_rules! run {
+    ($src:expr, $parser:expr) => {{
+        let src: &str = $src;
+        let (tokens, mut diagnostics) = lexer::lex(src);
+        let tokens: Vec<(Token, SimpleSpan)> = tokens
+            .into_iter()
+            .map(|(token, s)| (token, SimpleSpan::from(s.range())))
+            .collect();
+        if let Err(too_deep) = depth::check(&tokens) {
+            diagnostics.push(too_deep);
+            return (None, diagnostics);
+        }
+        let eoi = SimpleSpan::from(src.len()..src.len());
+        let (output, rich) = $parser
+            .then_ignore(end())
+            .parse(tokens.as_slice().split_token_span(eoi))
+            .into_output_errors();
+        diagnostics.extend(errors::convert(rich));
+        (output, diagnostics)
+    }};
+}
+use run;
+
+/// Converts a chumsky span to ours.
+fn span(s: SimpleSpan) -> Span {
+    Span::new(s.start, s.end)
+}
+
+/// An identifier with its span.
+fn ident<'t>() -> impl P<'t, ast::Ident> {
+    select! { Token::Ident(name) = e => ast::Ident { name, span: span(e.span()) } }
+        .labelled("identifier")
+}
+
+/// `a.b.c`: one or more identifiers joined by `.`.
+fn path<'t>() -> impl P<'t, ast::Path> {
+    ident()
+        .then(
+            just(Token::Dot)
+                .ignore_then(ident())
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|(first, rest), e| {
+            let mut segments = vec![first];
+            segments.extend(rest);
+            ast::Path {
+                segments,
+                span: span(e.span()),
+            }
+        })
+}
+
+/// `parser` if the next token is `start`, else nothing. Unlike `or_not`, a `parser` that
+/// fails after its first token fails the whole, instead of silently parsing nothing and
+/// leaving a confusing stray token for the next construct to trip over.
+fn optional<'t, T: Clone + 't>(start: Token, parser: impl P<'t, T> + 't) -> impl P<'t, Option<T>> {
+    parser.map(Some).or(just(start).not().to(None))
+}
+
+/// Items separated by commas, each with whether a comma followed it: lets `(a)` and `(a,)`
+/// differ without parsing `a` twice. A missing comma between items is reported.
+fn comma_list<'t, T: Clone + 't>(item: impl P<'t, T> + 't) -> impl P<'t, (Vec<T>, bool)> {
+    item.then(
+        just(Token::Comma)
+            .or_not()
+            .map_with(|c, e| (c.is_some(), e.span())),
+    )
+    .repeated()
+    .collect::<Vec<_>>()
+    .validate(|items, _, emitter| {
+        let count = items.len();
+        let trailing = items.last().is_some_and(|(_, (comma, _))| *comma);
+        for (_, (comma, s)) in items.iter().take(count.saturating_sub(1)) {
+            if !comma {
+                emitter.emit(errors::custom(errors::Custom::missing_comma(span(*s))));
+            }
+        }
+        (items.into_iter().map(|(item, _)| item).collect(), trailing)
+    })
 }
