@@ -12,6 +12,8 @@ pub mod interp;
 pub mod limits;
 pub mod machine;
 pub mod migrate;
+#[cfg(feature = "node")]
+pub mod node;
 pub mod prim;
 pub mod text;
 pub mod trap;

@@ -1,0 +1,234 @@
+//! A small client library for nodes: connect with a certificate, then push, send (one input,
+//! or many pipelined on one stream in order), inspect and roll back.
+//!
+//! Each call opens its own QUIC stream, so calls on one [`Client`] may run concurrently;
+//! [`Client::send_many`] writes batches of inputs on one stream while it reads the answers,
+//! so a long input list costs one round trip plus transfer time, and answers come back in input
+//! order. Refusals come back as [`ClientError::Refused`] with the node's reason. This module
+//! renders nothing; the CLI prints.
+
+use super::pki::Identity;
+use super::protocol::{self, FRAME_BYTES_MAX, Request, Response};
+use super::report::{InstanceReport, Outcome, PushOutcome, Refusal, SwapReport};
+use super::transport::{TransportError, client_endpoint, read_frame, write_frame};
+use crate::hash::Hash;
+use quinn::{Connection, Endpoint, RecvStream};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Inputs per frame in [`Client::send_many`].
+pub const BATCH_INPUTS: usize = 256;
+
+/// Why a call did not get the answer it asked for.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot reach the node at {addr}: {message}")]
+    Connect { addr: SocketAddr, message: String },
+    #[error("{0}")]
+    Transport(#[from] TransportError),
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    #[error("the node reported a protocol error: {0}")]
+    Protocol(String),
+    #[error("the node closed the stream before answering")]
+    NoAnswer,
+    #[error("unexpected answer from the node: {0}")]
+    Unexpected(String),
+}
+
+/// A connection to one node.
+pub struct Client {
+    endpoint: Endpoint,
+    connection: Connection,
+    next_id: AtomicU64,
+}
+
+impl Client {
+    /// Connects to `addr`, trusting `ca_pem` and presenting `identity`.
+    pub async fn connect(
+        addr: SocketAddr,
+        ca_pem: &str,
+        identity: &Identity,
+    ) -> Result<Client, ClientError> {
+        let endpoint = client_endpoint(ca_pem, identity)?;
+        Client::connect_with(endpoint, addr).await
+    }
+
+    /// Connects through an endpoint that is already configured.
+    pub async fn connect_with(endpoint: Endpoint, addr: SocketAddr) -> Result<Client, ClientError> {
+        let failed = |message: String| ClientError::Connect { addr, message };
+        let connecting = endpoint
+            .connect(addr, "localhost")
+            .map_err(|e| failed(e.to_string()))?;
+        let connection = connecting.await.map_err(|e| failed(e.to_string()))?;
+        Ok(Client {
+            endpoint,
+            connection,
+            next_id: AtomicU64::new(1),
+        })
+    }
+
+    fn id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// One request on its own stream, and its answer (refusals and protocol errors included).
+    pub async fn request(&self, request: &Request) -> Result<Response, ClientError> {
+        let frame = protocol::encode(self.id(), request);
+        let mut answers = self.request_raw(&frame, 1).await?;
+        answers.pop().ok_or(ClientError::NoAnswer)
+    }
+
+    /// Writes raw bytes on a new stream and reads `answers` response frames (tests use this to
+    /// send frames no well-behaved client would).
+    pub async fn request_raw(
+        &self,
+        bytes: &[u8],
+        answers: usize,
+    ) -> Result<Vec<Response>, ClientError> {
+        let (mut send, mut recv) = self.open().await?;
+        write_frame(&mut send, bytes).await?;
+        let _ = send.finish();
+        let mut responses = Vec::with_capacity(answers);
+        for _ in 0..answers {
+            responses.push(read_response(&mut recv).await?);
+        }
+        Ok(responses)
+    }
+
+    async fn open(&self) -> Result<(quinn::SendStream, RecvStream), ClientError> {
+        self.connection
+            .open_bi()
+            .await
+            .map_err(|e| ClientError::Transport(TransportError::Stream(e.to_string())))
+    }
+
+    /// Deploys or upgrades `instance`; `expect` makes it a compare-and-swap.
+    pub async fn push(
+        &self,
+        instance: &str,
+        artifact: Vec<u8>,
+        expect: Option<Hash>,
+    ) -> Result<PushOutcome, ClientError> {
+        let request = Request::Push {
+            instance: instance.to_string(),
+            artifact,
+            expect,
+        };
+        match answer(self.request(&request).await?)? {
+            Response::Pushed(outcome) => Ok(outcome),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// One input.
+    pub async fn send(&self, instance: &str, input: &str) -> Result<Outcome, ClientError> {
+        let mut outcomes = self.send_many(instance, &[input.to_string()]).await?;
+        match (outcomes.pop(), outcomes.is_empty()) {
+            (Some(outcome), true) => Ok(outcome),
+            _ => Err(ClientError::Unexpected(
+                "not one outcome for one input".into(),
+            )),
+        }
+    }
+
+    /// Many inputs, pipelined on one stream; one outcome per input, in input order.
+    pub async fn send_many(
+        &self,
+        instance: &str,
+        inputs: &[String],
+    ) -> Result<Vec<Outcome>, ClientError> {
+        let (mut send, mut recv) = self.open().await?;
+        let batches: Vec<&[String]> = inputs.chunks(BATCH_INPUTS).collect();
+        let frames: Vec<Vec<u8>> = batches
+            .iter()
+            .map(|batch| {
+                let request = Request::Send {
+                    instance: instance.to_string(),
+                    inputs: batch.to_vec(),
+                };
+                protocol::encode(self.id(), &request)
+            })
+            .collect();
+        let writing = async {
+            for frame in &frames {
+                write_frame(&mut send, frame).await?;
+            }
+            let _ = send.finish();
+            Ok::<(), ClientError>(())
+        };
+        let reading = async {
+            let mut outcomes = Vec::with_capacity(inputs.len());
+            for _ in &frames {
+                match answer(read_response(&mut recv).await?)? {
+                    Response::Outputs(batch) => outcomes.extend(batch),
+                    other => return Err(unexpected(&other)),
+                }
+            }
+            Ok(outcomes)
+        };
+        let (written, outcomes) = tokio::join!(writing, reading);
+        written?;
+        outcomes
+    }
+
+    /// One instance's report, or every instance's.
+    pub async fn inspect(
+        &self,
+        instance: Option<&str>,
+    ) -> Result<Vec<InstanceReport>, ClientError> {
+        let request = Request::Inspect {
+            instance: instance.map(str::to_string),
+        };
+        match answer(self.request(&request).await?)? {
+            Response::Inspected(reports) => Ok(reports),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Back to the previous version.
+    pub async fn rollback(&self, instance: &str) -> Result<SwapReport, ClientError> {
+        let request = Request::Rollback {
+            instance: instance.to_string(),
+        };
+        match answer(self.request(&request).await?)? {
+            Response::RolledBack(swap) => Ok(swap),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Closes the connection and waits until the node has been told.
+    pub async fn close(self) {
+        self.connection.close(0u32.into(), b"done");
+        self.endpoint.wait_idle().await;
+    }
+}
+
+async fn read_response(recv: &mut RecvStream) -> Result<Response, ClientError> {
+    let contents = read_frame(recv, FRAME_BYTES_MAX)
+        .await?
+        .ok_or(ClientError::NoAnswer)?;
+    let (_, response) = protocol::decode::<Response>(&contents).map_err(TransportError::from)?;
+    Ok(response)
+}
+
+/// Turns refusals and protocol errors into errors.
+fn answer(response: Response) -> Result<Response, ClientError> {
+    match response {
+        Response::Refused(refusal) => Err(ClientError::Refused(refusal)),
+        Response::ProtocolError(message) => Err(ClientError::Protocol(message)),
+        other => Ok(other),
+    }
+}
+
+fn unexpected(response: &Response) -> ClientError {
+    let kind = match response {
+        Response::Pushed(_) => "push",
+        Response::Outputs(_) => "outputs",
+        Response::Inspected(_) => "inspect",
+        Response::RolledBack(_) => "rollback",
+        Response::Refused(_) => "refusal",
+        Response::ProtocolError(_) => "protocol error",
+    };
+    ClientError::Unexpected(format!("a {kind} answer"))
+}

@@ -1,0 +1,20 @@
+//! Live nodes: many named machine instances, each processing its mailbox one item at a time,
+//! upgraded and rolled back in place while clients keep sending (issue 3).
+//!
+//! Layers, innermost first: [`version`] (decode, verify, load, hash a pushed artifact),
+//! [`swap`] (the checks and migrations of a swap, pure), [`core`] (one instance and its
+//! mailbox items, no IO), [`report`] (the answers, as data), [`protocol`] (frames, sans-IO),
+//! [`pki`] (the development CA and role certificates), [`instances`] (one actor task per
+//! instance), [`transport`] (the only QUIC code), [`server`] (the node) and [`client`].
+//! Instances live in memory only: a restarted node starts with none.
+
+pub mod client;
+pub mod core;
+pub mod instances;
+pub mod pki;
+pub mod protocol;
+pub mod report;
+pub mod server;
+pub mod swap;
+pub mod transport;
+pub mod version;

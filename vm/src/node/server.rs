@@ -1,0 +1,298 @@
+//! The node: accepts QUIC connections, reads request frames, checks roles and routes requests
+//! to instance mailboxes, answering every request frame with one response frame in order.
+//!
+//! Each stream has a reader (this module's loop, which enqueues items in frame order so a
+//! client's pipelined inputs stay in order) and a writer task that awaits the replies in the
+//! same order. A malformed frame is answered with a protocol error and the stream goes on; an
+//! oversized frame or one of another protocol version is answered and its stream is closed.
+//! Nothing a peer sends ends the node. Pushed artifacts are decoded and verified here, off the
+//! instance, before their upgrade barrier enters the mailbox.
+
+use super::core::{Item, Reply};
+use super::instances::{Instances, Pushed};
+use super::pki::{Pki, PkiError, Role};
+use super::protocol::{self, FRAME_BYTES_MAX, FrameError, Request, Response};
+use super::report::Refusal;
+use super::transport::{TransportError, peer_role, read_frame, server_endpoint, write_frame};
+use super::version::prepare;
+use crate::limits::Limits;
+use quinn::{Connection, Endpoint, RecvStream, SendStream};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// How to run a node.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub limits: Limits,
+    pub frame_bytes_max: usize,
+    /// Items a mailbox holds before senders wait.
+    pub mailbox_capacity: usize,
+}
+
+impl NodeConfig {
+    pub fn new(listen: SocketAddr, data_dir: PathBuf) -> NodeConfig {
+        NodeConfig {
+            listen,
+            data_dir,
+            limits: Limits::default(),
+            frame_bytes_max: FRAME_BYTES_MAX,
+            mailbox_capacity: 1024,
+        }
+    }
+}
+
+/// Why a node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("{0}")]
+    Pki(#[from] PkiError),
+    #[error("{0}")]
+    Transport(#[from] TransportError),
+}
+
+/// A node that is serving.
+pub struct RunningNode {
+    /// The address it listens on (the real port when the config asked for port 0).
+    pub addr: SocketAddr,
+    /// Whether this start created the CA, node and admin certificates.
+    pub created_pki: bool,
+    endpoint: Endpoint,
+    accepting: JoinHandle<()>,
+}
+
+impl RunningNode {
+    /// Serves until the task is cancelled (the process ends).
+    pub async fn wait(self) {
+        let _ = self.accepting.await;
+    }
+
+    /// Closes every connection and stops accepting.
+    pub async fn shutdown(self) {
+        self.endpoint.close(0u32.into(), b"node shutting down");
+        self.accepting.abort();
+        self.endpoint.wait_idle().await;
+    }
+}
+
+/// Starts a node: opens (or creates) the PKI in the data dir and listens.
+pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
+    let (pki, created_pki) = Pki::open_or_create(&config.data_dir)?;
+    let endpoint = server_endpoint(config.listen, pki.ca_pem(), &pki.load_node()?)?;
+    let addr = endpoint
+        .local_addr()
+        .map_err(|source| TransportError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let shared = Shared {
+        instances: Instances::new(config.limits.clone(), config.mailbox_capacity),
+        limits: config.limits,
+        frame_bytes_max: config.frame_bytes_max,
+    };
+    let accepting = tokio::spawn(accept(endpoint.clone(), shared));
+    Ok(RunningNode {
+        addr,
+        created_pki,
+        endpoint,
+        accepting,
+    })
+}
+
+#[derive(Clone)]
+struct Shared {
+    instances: Instances,
+    limits: Limits,
+    frame_bytes_max: usize,
+}
+
+async fn accept(endpoint: Endpoint, shared: Shared) {
+    while let Some(incoming) = endpoint.accept().await {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            // A failed handshake (no certificate, another CA) only ends that connection.
+            if let Ok(connection) = incoming.await {
+                serve_connection(connection, shared).await;
+            }
+        });
+    }
+}
+
+async fn serve_connection(connection: Connection, shared: Shared) {
+    let Some(role) = peer_role(&connection) else {
+        connection.close(1u32.into(), b"the certificate carries no quiver role");
+        return;
+    };
+    while let Ok((send, recv)) = connection.accept_bi().await {
+        tokio::spawn(serve_stream(send, recv, role, shared.clone()));
+    }
+}
+
+/// A response that may still be on its way from a mailbox.
+type Pending = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// Replies in flight per stream before the reader waits for the writer.
+const IN_FLIGHT_MAX: usize = 1024;
+
+async fn serve_stream(send: SendStream, mut recv: RecvStream, role: Role, shared: Shared) {
+    let (queue, pending) = mpsc::channel::<(u64, Pending)>(IN_FLIGHT_MAX);
+    let writer = tokio::spawn(write_replies(send, pending));
+    loop {
+        let contents = match read_frame(&mut recv, shared.frame_bytes_max).await {
+            Ok(Some(contents)) => contents,
+            Ok(None) => break,
+            Err(TransportError::Frame(error)) => {
+                let _ = queue
+                    .send((error.id(), ready(protocol_error(&error))))
+                    .await;
+                let _ = recv.stop(2u32.into());
+                break;
+            }
+            Err(_) => break,
+        };
+        let reply = match protocol::decode::<Request>(&contents) {
+            Ok((id, request)) => (id, dispatch(request, role, &shared).await),
+            Err(error) => {
+                let survives = error.stream_survives();
+                let _ = queue
+                    .send((error.id(), ready(protocol_error(&error))))
+                    .await;
+                if survives {
+                    continue;
+                }
+                let _ = recv.stop(2u32.into());
+                break;
+            }
+        };
+        if queue.send(reply).await.is_err() {
+            break;
+        }
+    }
+    drop(queue);
+    let _ = writer.await;
+}
+
+async fn write_replies(mut send: SendStream, mut pending: mpsc::Receiver<(u64, Pending)>) {
+    while let Some((id, reply)) = pending.recv().await {
+        let response = reply.await;
+        if write_frame(&mut send, &protocol::encode(id, &response))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+    let _ = send.finish();
+}
+
+fn ready(response: Response) -> Pending {
+    Box::pin(std::future::ready(response))
+}
+
+fn protocol_error(error: &FrameError) -> Response {
+    Response::ProtocolError(error.to_string())
+}
+
+fn refused(refusal: Refusal) -> Pending {
+    ready(Response::Refused(refusal))
+}
+
+fn require_admin(role: Role, operation: &str) -> Result<(), Refusal> {
+    if role == Role::Admin {
+        return Ok(());
+    }
+    Err(Refusal::Forbidden {
+        role: role.to_string(),
+        operation: operation.to_string(),
+    })
+}
+
+/// Checks the role, enqueues what the request asks for, and returns its reply to come.
+async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
+    let result = match request {
+        Request::Push {
+            instance,
+            artifact,
+            expect,
+        } => push(instance, artifact, expect, role, shared).await,
+        Request::Send { instance, inputs } => shared
+            .instances
+            .enqueue(&instance, Item::Inputs(inputs))
+            .await
+            .map(awaited),
+        Request::Inspect { instance } => Ok(inspect(instance, shared).await),
+        Request::Rollback { instance } => match require_admin(role, "roll back") {
+            Ok(()) => shared
+                .instances
+                .enqueue(&instance, Item::Rollback)
+                .await
+                .map(awaited),
+            Err(refusal) => Err(refusal),
+        },
+    };
+    result.unwrap_or_else(refused)
+}
+
+async fn push(
+    instance: String,
+    artifact: Vec<u8>,
+    expect: Option<crate::hash::Hash>,
+    role: Role,
+    shared: &Shared,
+) -> Result<Pending, Refusal> {
+    require_admin(role, "push")?;
+    let limits = shared.limits.clone();
+    let version = tokio::task::spawn_blocking(move || prepare(&artifact, &limits))
+        .await
+        .map_err(|_| Refusal::ShuttingDown)??;
+    match shared.instances.push(&instance, version, expect).await? {
+        Pushed::Deployed(outcome) => Ok(ready(Response::Pushed(outcome))),
+        Pushed::Queued(receiver) => Ok(awaited(receiver)),
+    }
+}
+
+/// Every named instance's report, or one; each report is taken in its own mailbox order.
+async fn inspect(instance: Option<String>, shared: &Shared) -> Pending {
+    let names = match instance {
+        Some(name) => vec![name],
+        None => shared.instances.names(),
+    };
+    let mut receivers = Vec::with_capacity(names.len());
+    for name in names {
+        match shared.instances.enqueue(&name, Item::Inspect).await {
+            Ok(receiver) => receivers.push(receiver),
+            Err(refusal) => return refused(refusal),
+        }
+    }
+    Box::pin(async move {
+        let mut reports = Vec::with_capacity(receivers.len());
+        for receiver in receivers {
+            match receiver.await {
+                Ok(Reply::Inspected(report)) => reports.push(report),
+                _ => return Response::Refused(Refusal::ShuttingDown),
+            }
+        }
+        Response::Inspected(reports)
+    })
+}
+
+/// The response a mailbox reply becomes.
+fn awaited(receiver: oneshot::Receiver<Reply>) -> Pending {
+    Box::pin(async move {
+        match receiver.await {
+            Ok(Reply::Outputs(outcomes)) => Response::Outputs(outcomes),
+            Ok(Reply::Pushed(Ok(outcome))) => Response::Pushed(outcome),
+            Ok(Reply::RolledBack(Ok(swap))) => Response::RolledBack(swap),
+            Ok(Reply::Pushed(Err(refusal)) | Reply::RolledBack(Err(refusal))) => {
+                Response::Refused(refusal)
+            }
+            Ok(Reply::Inspected(report)) => Response::Inspected(vec![report]),
+            Err(_) => Response::Refused(Refusal::ShuttingDown),
+        }
+    })
+}
