@@ -2,14 +2,14 @@
 //! the directives in its header (see `quiver_cli::script`).
 //!
 //! - `examples/*.sm` must compile with no diagnostics; the snapshot shows the machine's types,
-//!   its combinators, its disassembly and the run of its `run:` inputs, which must give the
+//!   its typed IR, its combinators, its disassembly and the run of its `run:` inputs, which must give the
 //!   stated outputs and final state on BOTH the VM and the reference evaluator.
 //! - `examples/errors/*.sm` must fail; the snapshot shows the rendered diagnostics, which must
 //!   contain every `expect:` text.
 
 use quiver_cli::render::{render_plain, trap_line};
 use quiver_cli::script::Script;
-use quiver_lang::driver::{self, Compiled};
+use quiver_lang::driver::{self, Compiled, Stage};
 use quiver_vm::bytecode::disasm;
 use quiver_vm::interp;
 use quiver_vm::limits::Limits;
@@ -45,12 +45,14 @@ fn examples_compile_run_and_match_their_snapshots() {
             ),
         };
         let run = run_script(&compiled, &script, &src);
+        let typed = driver::emit(&src, &name, None, Stage::Typed).expect("the example checks");
         let snapshot = format!(
-            "== machine\n{} : {} -> {}\nstate {}\n\n== comb\n{}\n== bytecode\n{}\n== run\n{}",
+            "== machine\n{} : {} -> {}\nstate {}\n\n== typed\n{}\n== comb\n{}\n== bytecode\n{}\n== run\n{}",
             compiled.artifact.name,
             compiled.artifact.input,
             compiled.artifact.output,
             compiled.artifact.state,
+            typed,
             driver::comb_listing(&compiled.artifact),
             disasm::disassemble(&compiled.artifact, Some(&compiled.debug)),
             run
