@@ -24,6 +24,12 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         Err(LoadError::Other(error)) => return Err(error),
     };
     let inputs = gather_inputs(args)?;
+    if inputs.is_empty() && !args.state {
+        eprintln!(
+            "note: no inputs given, so no turns run; pass `--input 'TEXT'` (repeatable) or \
+             `--inputs FILE` (`-` for stdin), and `--state` to see the state"
+        );
+    }
     let mut engine = Runner::new(&unit, args.engine, &limits)?;
     let mut exit = Exit::Success;
     for line in &inputs {
