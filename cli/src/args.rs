@@ -41,6 +41,11 @@ pub enum Command {
         after_help = "With no arguments the demo uses the embedded examples/counter.sm and\nexamples/counter_v2.sm. It prints every input with its answer, the swap with its pause\nand migrated state, a refused upgrade, and a summary of inputs sent, answered and lost."
     )]
     Demo(DemoArgs),
+    /// Experiment with machines: expressions, declarations, instances, hot swaps, time travel.
+    #[command(
+        after_help = "Type `:help` in the REPL for its commands. When stdin is not a terminal it reads\nplain lines with no prompt and no colour (also with NO_COLOR), so scripts can drive it.\n\nExamples:\n  quiver repl examples/counter.sm\n  printf ':new Counter\\nIncr(5)\\n' | quiver repl examples/counter.sm --echo"
+    )]
+    Repl(ReplArgs),
 }
 
 /// Which compiler stage `--emit` prints.
@@ -123,6 +128,16 @@ pub struct DemoArgs {
     /// The version swapped in (default: the embedded examples/counter_v2.sm).
     #[arg(long, value_name = "FILE.sm", requires = "old")]
     pub new: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplArgs {
+    /// A .sm file to load first (`:reload` re-reads it).
+    #[arg(value_name = "FILE.sm")]
+    pub file: Option<PathBuf>,
+    /// When stdin is not a terminal, print each entry after `> ` (a readable transcript).
+    #[arg(long)]
+    pub echo: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

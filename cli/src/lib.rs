@@ -5,4 +5,5 @@ pub mod args;
 pub mod commands;
 pub mod load;
 pub mod render;
+pub mod repl;
 pub mod script;

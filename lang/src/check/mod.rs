@@ -31,6 +31,7 @@ mod migrate;
 mod patterns;
 pub mod print;
 mod scope;
+pub mod session;
 mod source;
 mod types;
 
