@@ -1,5 +1,9 @@
 //! The command line: every subcommand, flag and exit code, with the help text users see.
 
+use crate::args_node::{
+    CertArgs, INSPECT_HELP, InspectArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs, PUSH_HELP, PushArgs,
+    ROLLBACK_HELP, RollbackArgs, SEND_HELP, SendArgs,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +13,9 @@ Exit codes:
   0  success
   1  the source or artifact has errors (diagnostics on stderr), or a file could not be read
   2  the command line is wrong
-  3  `run`: at least one input was rejected (a trap, or input text that does not parse)";
+  3  `run`, `send`: at least one input was rejected (a trap, or input text that does not parse)
+  4  a node refused the request (`push`: at least one node refused)
+  5  a node could not be reached (or refused the certificate)";
 
 /// Quiver: state machines that compile to arrow combinators and run on a verified VM.
 #[derive(Parser, Debug)]
@@ -41,6 +47,23 @@ pub enum Command {
         after_help = "With no arguments the demo uses the embedded examples/counter.sm and\nexamples/counter_v2.sm. It prints every input with its answer, the swap with its pause\nand migrated state, a refused upgrade, and a summary of inputs sent, answered and lost."
     )]
     Demo(DemoArgs),
+    /// Run a node: host machine instances that clients reach over QUIC with mutual TLS.
+    #[command(after_help = format!("{NODE_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Node(NodeArgs),
+    /// Deploy or upgrade an instance on one or more nodes (compiled here, artifact sent).
+    #[command(after_help = format!("{PUSH_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Push(PushArgs),
+    /// Send inputs to an instance on a node and print its outputs.
+    #[command(after_help = format!("{SEND_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Send(SendArgs),
+    /// Show a node's instances: versions, state, turns, mailbox and last swap.
+    #[command(after_help = format!("{INSPECT_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Inspect(InspectArgs),
+    /// Roll an instance back to its previous version.
+    #[command(after_help = format!("{ROLLBACK_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Rollback(RollbackArgs),
+    /// Manage the development certificates of a node's data dir.
+    Cert(CertArgs),
 }
 
 /// Which compiler stage `--emit` prints.
@@ -137,6 +160,8 @@ pub enum Exit {
     Success = 0,
     Failed = 1,
     Rejected = 3,
+    Refused = 4,
+    Unreachable = 5,
 }
 
 impl From<Exit> for ExitCode {
