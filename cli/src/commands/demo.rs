@@ -84,7 +84,8 @@ pub fn run(args: &DemoArgs) -> Result<Exit> {
     };
     let story = runtime()?.block_on(live(&versions))?;
     let increments = story.tallies.iter().map(|t| t.increments).sum();
-    let model = model_state(&versions, increments)?;
+    let model =
+        model_state(&versions, increments).unwrap_or_else(|e| format!("unavailable: {e:#}"));
     Ok(summarise(&versions, &story, &model))
 }
 
