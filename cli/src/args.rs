@@ -42,9 +42,9 @@ pub enum Command {
         after_help = "Each output is printed on its own line, in the text form of values, so line N answers\ninput N. A rejected input (a trap such as integer overflow, a failed assert or a violated\ninvariant) prints `error: <reason>` on its line, leaves the state as it was, and the run\ngoes on.\n\nExamples:\n  quiver run examples/counter.sm --input 'Incr(5)' --input Get --state\n  printf 'Put(\"a\", 1)\\nSize\\n' | quiver run examples/kv.sm --inputs -\n  quiver run examples/counter.smb --inputs inputs.txt"
     )]
     Run(RunArgs),
-    /// Run the main job on an embedded default: a counter, hot-swapped to v2 with migration.
+    /// Run the main job: a live node, clients sending over QUIC, a hot swap while they send.
     #[command(
-        after_help = "With no arguments the demo uses the embedded examples/counter.sm and\nexamples/counter_v2.sm. It prints every input with its answer, the swap with its pause\nand migrated state, a refused upgrade, and a summary of inputs sent, answered and lost."
+        after_help = "With no arguments the demo starts a node in this process on 127.0.0.1:0 with a\ntemporary data dir, deploys the embedded examples/counter.sm, keeps 4 clients sending\nover QUIC, hot-swaps the counter to examples/counter_v2.sm while they send, shows an\nupgrade with a broken migration being refused, and prints per client the inputs sent,\nanswered and lost, the swap pause, the migrated state and the final state against a\nsequential model. It exits 1 if anything was lost, wrong or out of order.\n\nExamples:\n  quiver demo\n  quiver demo --old examples/counter.sm --new examples/counter_v2.sm"
     )]
     Demo(DemoArgs),
     /// Run a node: host machine instances that clients reach over QUIC with mutual TLS.
