@@ -1,5 +1,9 @@
 //! The command line: every subcommand, flag and exit code, with the help text users see.
 
+use crate::args_node::{
+    CertArgs, INSPECT_HELP, InspectArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs, PUSH_HELP, PushArgs,
+    ROLLBACK_HELP, RollbackArgs, SEND_HELP, SendArgs,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +13,9 @@ Exit codes:
   0  success
   1  the source or artifact has errors (diagnostics on stderr), or a file could not be read
   2  the command line is wrong
-  3  `run`: at least one input was rejected (a trap, or input text that does not parse)";
+  3  `run`, `send`: at least one input was rejected (a trap, or input text that does not parse)
+  4  a node refused the request (`push`: at least one node refused)
+  5  a node could not be reached (or refused the certificate)";
 
 /// Quiver: state machines that compile to arrow combinators and run on a verified VM.
 #[derive(Parser, Debug)]
@@ -36,9 +42,9 @@ pub enum Command {
         after_help = "Each output is printed on its own line, in the text form of values, so line N answers\ninput N. A rejected input (a trap such as integer overflow, a failed assert or a violated\ninvariant) prints `error: <reason>` on its line, leaves the state as it was, and the run\ngoes on.\n\nExamples:\n  quiver run examples/counter.sm --input 'Incr(5)' --input Get --state\n  printf 'Put(\"a\", 1)\\nSize\\n' | quiver run examples/kv.sm --inputs -\n  quiver run examples/counter.smb --inputs inputs.txt"
     )]
     Run(RunArgs),
-    /// Run the main job on an embedded default: a counter, hot-swapped to v2 with migration.
+    /// Run the main job: a live node, clients sending over QUIC, a hot swap while they send.
     #[command(
-        after_help = "With no arguments the demo uses the embedded examples/counter.sm and\nexamples/counter_v2.sm. It prints every input with its answer, the swap with its pause\nand migrated state, a refused upgrade, and a summary of inputs sent, answered and lost."
+        after_help = "With no arguments the demo starts a node in this process on 127.0.0.1:0 with a\ntemporary data dir, deploys the embedded examples/counter.sm, keeps 4 clients sending\nover QUIC, hot-swaps the counter to examples/counter_v2.sm while they send, shows an\nupgrade with a broken migration being refused, and prints per client the inputs sent,\nanswered and lost, the swap pause, the migrated state and the final state against a\nsequential model. It exits 1 if anything was lost, wrong or out of order.\n\nExamples:\n  quiver demo\n  quiver demo --old examples/counter.sm --new examples/counter_v2.sm"
     )]
     Demo(DemoArgs),
     /// Experiment with machines: expressions, declarations, instances, hot swaps, time travel.
@@ -46,6 +52,23 @@ pub enum Command {
         after_help = "Type `:help` in the REPL for its commands. When stdin is not a terminal it reads\nplain lines with no prompt and no colour (also with NO_COLOR), so scripts can drive it.\n\nExamples:\n  quiver repl examples/counter.sm\n  printf ':new Counter\\nIncr(5)\\n' | quiver repl examples/counter.sm --echo"
     )]
     Repl(ReplArgs),
+    /// Run a node: host machine instances that clients reach over QUIC with mutual TLS.
+    #[command(after_help = format!("{NODE_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Node(NodeArgs),
+    /// Deploy or upgrade an instance on one or more nodes (compiled here, artifact sent).
+    #[command(after_help = format!("{PUSH_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Push(PushArgs),
+    /// Send inputs to an instance on a node and print its outputs.
+    #[command(after_help = format!("{SEND_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Send(SendArgs),
+    /// Show a node's instances: versions, state, turns, mailbox and last swap.
+    #[command(after_help = format!("{INSPECT_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Inspect(InspectArgs),
+    /// Roll an instance back to its previous version.
+    #[command(after_help = format!("{ROLLBACK_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Rollback(RollbackArgs),
+    /// Manage the development certificates of a node's data dir.
+    Cert(CertArgs),
 }
 
 /// Which compiler stage `--emit` prints.
@@ -152,6 +175,8 @@ pub enum Exit {
     Success = 0,
     Failed = 1,
     Rejected = 3,
+    Refused = 4,
+    Unreachable = 5,
 }
 
 impl From<Exit> for ExitCode {

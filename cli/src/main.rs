@@ -13,6 +13,12 @@ fn main() -> ExitCode {
         Command::Run(a) => commands::run::run(&a),
         Command::Demo(a) => commands::demo::run(&a),
         Command::Repl(a) => commands::repl::run(&a),
+        Command::Node(a) => commands::node::run(&a),
+        Command::Push(a) => commands::push::run(&a),
+        Command::Send(a) => commands::send::run(&a),
+        Command::Inspect(a) => commands::inspect::run(&a),
+        Command::Rollback(a) => commands::rollback::run(&a),
+        Command::Cert(a) => commands::cert::run(&a),
     };
     match outcome {
         Ok(exit) => exit.into(),

@@ -1,10 +1,16 @@
 //! One module per subcommand.
 
+pub mod cert;
 pub mod check;
 pub mod compile;
 pub mod demo;
+pub mod inspect;
+pub mod node;
+pub mod push;
 pub mod repl;
+pub mod rollback;
 pub mod run;
+pub mod send;
 
 use crate::args::EmitStage;
 use quiver_lang::driver::Stage;

@@ -7,7 +7,7 @@
 
 use crate::bytecode::SiteInfo;
 use crate::hash::Hash;
-use crate::trap::Trap;
+use crate::trap::{Trap, TrapKind};
 use crate::types::Type;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -32,13 +32,19 @@ pub struct TrapReport {
 
 impl fmt::Display for TrapReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.site {
-            Some(site) => write!(
+        match (&self.trap.kind, &self.site) {
+            // The site names the invariant (`invariant count >= 0`); its index says nothing.
+            (TrapKind::InvariantViolated { .. }, Some(site)) => write!(
+                f,
+                "{} violated (bytes {}..{})",
+                site.what, site.start, site.end
+            ),
+            (_, Some(site)) => write!(
                 f,
                 "{} ({}, bytes {}..{})",
                 self.trap, site.what, site.start, site.end
             ),
-            None => write!(f, "{}", self.trap),
+            (_, None) => write!(f, "{}", self.trap),
         }
     }
 }

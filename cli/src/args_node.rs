@@ -1,0 +1,207 @@
+//! The command-line arguments of the node commands: `node`, `push`, `send`, `inspect`,
+//! `rollback` and `cert`, with their help text. `args.rs` only names them as subcommands; this
+//! module does not run anything.
+
+use clap::{Args, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The address `quiver node` listens on and clients connect to by default.
+pub const DEFAULT_NODE: &str = "127.0.0.1:4433";
+
+/// The data dir holding the node's PKI by default.
+pub const DEFAULT_DATA: &str = ".quiver";
+
+pub const NODE_EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  a file could not be read or written, or the source has errors
+  2  the command line is wrong
+  3  `send`: at least one input was answered with an error (a trap, or text that does not parse)
+  4  the node refused the request (`push`: at least one node refused)
+  5  a node could not be reached (or refused the certificate)";
+
+pub const NODE_HELP: &str = "\
+On first start the node creates, in its data dir, a development CA (ca.pem, ca.key), its own
+certificate (node.pem, node.key) and an admin client certificate (admin.pem, admin.key), and
+prints where they are. Clients started in the same directory find them there by default.
+It prints `listening on ADDR` once it serves; Ctrl-C or SIGTERM stops it. Instances live in
+memory: a restarted node keeps its certificates and starts with no instances.
+
+Examples:
+  quiver node
+  quiver node --listen 0.0.0.0:4433 --data /var/lib/quiver
+  quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line";
+
+pub const PUSH_HELP: &str = "\
+The file is compiled here (a .sm source) or decoded (a .smb artifact); only the artifact is sent.
+A new instance name deploys the machine in its initial state; an existing one is upgraded in
+place between two inputs, its state migrated; pushing the version that already runs changes
+nothing. Every node gets the push in parallel, with one progress line each and a summary.
+
+Examples:
+  quiver push examples/counter.sm --instance c1
+  quiver push examples/counter_v2.sm --instance c1 --expect <hash printed by the first push>
+  quiver push counter.smb --instance c1 --node 10.0.0.1:4433 --node 10.0.0.2:4433
+  quiver push examples/counter_v2.sm --instance c1 --nodes nodes.txt";
+
+pub const SEND_HELP: &str = "\
+Prints one line per input: the output in the text form of values, or `error: <reason>` when the
+input was rejected (a trap such as a violated invariant, or text that is not an input of the
+running version). Inputs from --inputs are pipelined on one stream and answered in order.
+
+Examples:
+  quiver send c1 'Incr(5)'
+  quiver send --node 127.0.0.1:4433 c1 Get
+  printf 'Incr(1)\\nGet\\n' | quiver send c1 --inputs -";
+
+pub const INSPECT_HELP: &str = "\
+Shows, per instance: the running version and the ones rollback returns to (hash and name), the
+state, the turns processed, the mailbox length and the last swap with its pause.
+
+Examples:
+  quiver inspect
+  quiver inspect c1 --json";
+
+pub const ROLLBACK_HELP: &str = "\
+Goes back to the previous version through the `migrate down` the running version declares; the
+node refuses, with the reason, when there is none.
+
+Examples:
+  quiver rollback c1";
+
+pub const CERT_HELP: &str = "\
+Mints a client certificate from the CA in the data dir, written as NAME.pem and NAME.key there.
+`client` may send and inspect; `admin` may also push and roll back. Use it with `--cert NAME`.
+
+Examples:
+  quiver cert issue --role client alice
+  quiver send --cert alice c1 Get";
+
+/// Which certificate a client presents, and where the CA it trusts is.
+#[derive(Args, Clone, Debug)]
+pub struct IdentityArgs {
+    /// The data dir with the node's CA and the client certificates.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA)]
+    pub data: PathBuf,
+    /// The client certificate to present: NAME.pem and NAME.key in the data dir.
+    #[arg(long, value_name = "NAME", default_value = "admin")]
+    pub cert: String,
+}
+
+#[derive(Args, Debug)]
+pub struct NodeArgs {
+    /// The UDP address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
+    pub listen: SocketAddr,
+    /// Where the CA and the certificates are kept (created on first start).
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA)]
+    pub data: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct PushArgs {
+    /// A .sm source (compiled here) or a compiled .smb artifact.
+    #[arg(value_name = "FILE.sm|FILE.smb")]
+    pub file: PathBuf,
+    /// The instance to deploy or upgrade.
+    #[arg(long, value_name = "NAME")]
+    pub instance: String,
+    /// A node to push to; may be given many times (default: 127.0.0.1:4433).
+    #[arg(long = "node", value_name = "ADDR")]
+    pub nodes: Vec<String>,
+    /// A file with one node address per line (blank lines and `//` comments are skipped).
+    #[arg(long = "nodes", value_name = "FILE")]
+    pub nodes_file: Option<PathBuf>,
+    /// Upgrade only if this version (64 hex digits) is the one running.
+    #[arg(long, value_name = "HASH")]
+    pub expect: Option<String>,
+    /// The machine to push, for a .sm file (default: the last one declared).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SendArgs {
+    /// The instance to send to.
+    #[arg(value_name = "INSTANCE")]
+    pub instance: String,
+    /// One input, in the text form of values (e.g. 'Incr(5)').
+    #[arg(
+        value_name = "TEXT",
+        required_unless_present = "inputs_file",
+        conflicts_with = "inputs_file"
+    )]
+    pub text: Option<String>,
+    /// A file with one input per line (`-` reads stdin); blank lines and `//` comments are skipped.
+    #[arg(long = "inputs", value_name = "FILE")]
+    pub inputs_file: Option<PathBuf>,
+    /// The node to talk to.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
+    pub node: String,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The instance to show (default: every instance).
+    #[arg(value_name = "INSTANCE")]
+    pub instance: Option<String>,
+    /// Print JSON (one array of instance objects) for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// The node to talk to.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
+    pub node: String,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RollbackArgs {
+    /// The instance to roll back.
+    #[arg(value_name = "INSTANCE")]
+    pub instance: String,
+    /// The node to talk to.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
+    pub node: String,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CertArgs {
+    #[command(subcommand)]
+    pub command: CertCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CertCommand {
+    /// Mint a client certificate from the CA in the data dir.
+    #[command(after_help = CERT_HELP)]
+    Issue(CertIssueArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CertIssueArgs {
+    /// What the certificate allows.
+    #[arg(long, value_enum)]
+    pub role: CertRole,
+    /// The certificate's name: NAME.pem and NAME.key (letters, digits, `-`, `_`).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The data dir holding the CA.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA)]
+    pub data: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CertRole {
+    /// May send inputs and inspect.
+    Client,
+    /// May also push and roll back.
+    Admin,
+}

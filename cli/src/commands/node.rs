@@ -1,0 +1,74 @@
+//! `quiver node`: runs a node in the foreground until Ctrl-C or SIGTERM.
+//!
+//! It prints where the PKI is (saying when this start created it) and then exactly one line
+//! `listening on ADDR` with the real address, which scripts and tests read to find a port
+//! chosen with `--listen 127.0.0.1:0`. It does not detach or write a pid file.
+
+use crate::args::Exit;
+use crate::args_node::NodeArgs;
+use crate::client::runtime;
+use anyhow::{Context, Result};
+use quiver_vm::node::pki::Paths;
+use quiver_vm::node::server::{NodeConfig, start};
+use std::path::Path;
+
+pub fn run(args: &NodeArgs) -> Result<Exit> {
+    runtime()?.block_on(serve(args))
+}
+
+async fn serve(args: &NodeArgs) -> Result<Exit> {
+    let config = NodeConfig::new(args.listen, args.data.clone());
+    let node = start(config)
+        .await
+        .with_context(|| format!("cannot start the node on {}", args.listen))?;
+    print_pki(&args.data, node.created_pki);
+    println!("listening on {}", node.addr);
+    stop_signal().await?;
+    println!("stopping");
+    node.shutdown().await;
+    println!("stopped");
+    Ok(Exit::Success)
+}
+
+fn print_pki(dir: &Path, created: bool) {
+    let (admin_cert, admin_key) = Paths::identity(dir, "admin");
+    let (node_cert, _) = Paths::identity(dir, "node");
+    if created {
+        println!(
+            "created a development CA and certificates in {}",
+            dir.display()
+        );
+    } else {
+        println!("using the certificates in {}", dir.display());
+    }
+    println!("  CA:           {}", Paths::ca(dir).display());
+    println!("  node:         {}", node_cert.display());
+    println!(
+        "  admin client: {} (key {})",
+        admin_cert.display(),
+        admin_key.display()
+    );
+    println!(
+        "  clients started in this directory use them; elsewhere pass --data {}",
+        dir.display()
+    );
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM on unix.
+async fn stop_signal() -> Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.context("cannot listen for Ctrl-C"),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot listen for Ctrl-C")
+    }
+}

@@ -1,0 +1,76 @@
+//! `quiver send`: inputs to an instance on a node, one printed answer per input.
+//!
+//! Inputs from `--inputs` go pipelined on one stream (the client library batches them), so the
+//! answers come back in input order. Each answer is printed on its own line: the output, or
+//! `error: <reason>`. It does not retry: an input may have been processed when the connection
+//! broke, so resending is left to the user.
+
+use crate::args::Exit;
+use crate::args_node::SendArgs;
+use crate::client::{Credentials, resolve, runtime};
+use anyhow::{Context, Result};
+use quiver_vm::node::report::Outcome;
+use std::io::Read;
+use std::path::Path;
+
+pub fn run(args: &SendArgs) -> Result<Exit> {
+    let inputs = match (&args.text, &args.inputs_file) {
+        (Some(text), _) => vec![text.clone()],
+        (None, Some(path)) => read_inputs(path)?,
+        (None, None) => Vec::new(),
+    };
+    let credentials = Credentials::load(&args.identity)?;
+    let addr = resolve(&args.node)?;
+    runtime()?.block_on(async {
+        let client = match credentials.connect(addr).await {
+            Ok(client) => client,
+            Err(error) => return Ok(credentials.fail(addr, &error)),
+        };
+        let answers = client.send_many(&args.instance, &inputs).await;
+        client.close().await;
+        let outcomes = match answers {
+            Ok(outcomes) => outcomes,
+            Err(error) => return Ok(credentials.fail(addr, &error)),
+        };
+        let mut exit = Exit::Success;
+        for outcome in &outcomes {
+            match outcome_line(outcome) {
+                Ok(output) => println!("{output}"),
+                Err(reason) => {
+                    println!("error: {reason}");
+                    exit = Exit::Rejected;
+                }
+            }
+        }
+        Ok(exit)
+    })
+}
+
+/// The output text, or why the input was rejected.
+pub fn outcome_line(outcome: &Outcome) -> Result<&str, String> {
+    match outcome {
+        Outcome::Output(text) => Ok(text),
+        Outcome::Trapped(trap) => Err(trap.to_string()),
+        Outcome::Rejected(reason) => Err(reason.clone()),
+    }
+}
+
+/// One input per line of a file (`-`: stdin), skipping blank lines and `//` comments.
+pub fn read_inputs(path: &Path) -> Result<Vec<String>> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read inputs from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read inputs from {}", path.display()))?
+    };
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .map(String::from)
+        .collect())
+}

@@ -1,0 +1,159 @@
+//! What the node tests share: a real `quiver node` process on `127.0.0.1:0` with its own
+//! temporary data dir (killed when dropped, even when a test fails), and running the `quiver`
+//! binary against it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+use tempfile::TempDir;
+
+pub const QUIVER: &str = env!("CARGO_BIN_EXE_quiver");
+
+/// A running `quiver node`; dropping it kills the process.
+pub struct NodeProcess {
+    child: Child,
+    pub addr: String,
+    pub dir: TempDir,
+    /// The node's stdout lines after `listening on`.
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl NodeProcess {
+    /// Starts a node and waits for its `listening on ADDR` line.
+    pub fn start() -> NodeProcess {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let mut child = Command::new(QUIVER)
+            .args(["node", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the quiver binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut node = NodeProcess {
+            child,
+            addr: String::new(),
+            dir,
+            lines,
+        };
+        node.addr = node.wait_for_address();
+        node
+    }
+
+    fn wait_for_address(&self) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the node prints `listening on ADDR` within 20 s");
+            if let Some(addr) = line.strip_prefix("listening on ") {
+                return addr.trim().to_string();
+            }
+        }
+    }
+
+    pub fn data(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to end (after a signal), at most `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Runs `quiver ARGS --data DIR` (plus `--node ADDR` for commands that take one).
+    pub fn quiver(&self, args: &[&str]) -> Run {
+        self.quiver_with(args, &[])
+    }
+
+    /// Like [`NodeProcess::quiver`], with more flags (e.g. `--cert NAME`) after `args`.
+    pub fn quiver_with(&self, args: &[&str], extra: &[&str]) -> Run {
+        let mut command = Command::new(QUIVER);
+        command
+            .args(args)
+            .args(extra)
+            .arg("--data")
+            .arg(self.data());
+        if matches!(
+            args.first(),
+            Some(&("push" | "send" | "inspect" | "rollback"))
+        ) {
+            command.args(["--node", &self.addr]);
+        }
+        Run::of(command.output().expect("the quiver binary runs"))
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A finished `quiver` command.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(output: Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    pub fn expect_code(self, code: i32) -> Run {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// The path of a file in `examples/`.
+pub fn example(name: &str) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    root.join(name).display().to_string()
+}
+
+/// The content hash of an example's last machine, as `push` prints it.
+pub fn example_hash(name: &str) -> String {
+    let path = example(name);
+    let src = std::fs::read_to_string(&path).expect("the example is readable");
+    quiver_lang::driver::compile(&src, &path, None)
+        .unwrap_or_else(|_| panic!("{name} compiles"))
+        .hash
+        .to_string()
+}
