@@ -41,6 +41,11 @@ pub enum Command {
         after_help = "With no arguments the demo uses the embedded examples/counter.sm and\nexamples/counter_v2.sm. It prints every input with its answer, the swap with its pause\nand migrated state, a refused upgrade, and a summary of inputs sent, answered and lost."
     )]
     Demo(DemoArgs),
+    /// Draw a machine: its handlers, state and outputs, or its compiled combinators.
+    #[command(
+        after_help = "Without -o the picture goes to stdout. SVG needs Graphviz's `dot` on PATH.\n\nExamples:\n  quiver graph examples/turnstile.sm > turnstile.dot\n  quiver graph examples/turnstile.sm --format svg -o turnstile.svg\n  quiver graph examples/pipeline.sm --machine Limiter --what arrows --format svg -o limiter.svg"
+    )]
+    Graph(GraphArgs),
 }
 
 /// Which compiler stage `--emit` prints.
@@ -123,6 +128,44 @@ pub struct DemoArgs {
     /// The version swapped in (default: the embedded examples/counter_v2.sm).
     #[arg(long, value_name = "FILE.sm", requires = "old")]
     pub new: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    /// The .sm file holding the machine.
+    #[arg(value_name = "FILE.sm")]
+    pub file: PathBuf,
+    /// The machine to draw (default: the last one declared in the file).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+    /// What to draw.
+    #[arg(long, value_enum, default_value_t = GraphWhat::Machine)]
+    pub what: GraphWhat,
+    /// The picture's format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// Where to write the picture (default: stdout).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// What `quiver graph` draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphWhat {
+    /// The state machine as people sketch it: inputs, state fields read and written, outputs,
+    /// and the transitions of enum-valued state.
+    Machine,
+    /// The compiled step as a string diagram of combinator boxes and wires.
+    Arrows,
+}
+
+/// The format `quiver graph` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT text.
+    Dot,
+    /// SVG, rendered by Graphviz's `dot`.
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

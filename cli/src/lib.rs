@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod graph;
 pub mod load;
 pub mod render;
 pub mod script;

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Command::Compile(a) => commands::compile::run(&a),
         Command::Run(a) => commands::run::run(&a),
         Command::Demo(a) => commands::demo::run(&a),
+        Command::Graph(a) => commands::graph::run(&a),
     };
     match outcome {
         Ok(exit) => exit.into(),

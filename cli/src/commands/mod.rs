@@ -3,6 +3,7 @@
 pub mod check;
 pub mod compile;
 pub mod demo;
+pub mod graph;
 pub mod run;
 
 use crate::args::EmitStage;
