@@ -124,3 +124,36 @@ fn a_machine_that_does_not_check_gives_diagnostics_not_a_picture() {
     let unknown = graph::machine_dot(&turnstile(), Some("Turnstyle")).expect_err("no such machine");
     assert!(unknown[0].message.contains("no machine named `Turnstyle`"));
 }
+
+const SIDE_BY_SIDE: &str = "enum Cmd { Add(Int), Tick }
+enum Out { Total(Int) }
+machine A { state { n: Int = 0 } input Cmd output Out
+  on Add(k) { n = n + k; Total(n) } on Tick { Total(n) } }
+machine B { state { m: Int = 0 } input Cmd output Out
+  on Add(k) { m = m - k; Total(m) } on Tick { m = 0; Total(m) } }
+machine Both = A *** B
+machine Either = A ||| B
+machine Fan = A &&& B
+";
+
+#[test]
+fn parts_side_by_side_are_split_and_joined_by_their_operator() {
+    // (machine, split node, a lane label, how many lanes carry it, join node)
+    for (machine, split, lane, count, join) in [
+        ("Both", "split (a, b)", ".1", 2, "pair (a', b')"),
+        ("Either", "choose", "Right", 2, "merge"),
+        ("Fan", "copy", "", 4, "pair (a', b')"),
+    ] {
+        let dot = graph::machine_dot(SIDE_BY_SIDE, Some(machine)).expect("the composite draws");
+        let split_id = node_with_label(&dot, split);
+        let join_id = node_with_label(&dot, join);
+        let lanes = dot
+            .lines()
+            .filter(|l| l.trim().starts_with(&format!("{split_id} -> ")))
+            .filter(|l| l.contains(&format!("[label=\"{lane}\"")))
+            .count();
+        assert_eq!(lanes, count, "{machine}: one lane per handler\n{dot}");
+        let joined = dot.matches(&format!("-> {join_id} [")).count();
+        assert_eq!(joined, 2, "{machine}: both parts' outputs join\n{dot}");
+    }
+}
