@@ -25,6 +25,10 @@ pub const PATH_MAX: usize = 64;
 /// the sketch stops descending; the parser bounds nesting far below this already.
 pub const DEPTH_MAX: usize = 64;
 
+/// How many machines one sketch draws at most: a composite may use a part twice, so sketches
+/// of composites of composites could otherwise grow exponentially with the file.
+pub const PARTS_MAX: usize = 64;
+
 /// A machine as a person would sketch it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MachineSketch {
@@ -122,7 +126,8 @@ pub struct ComposedSketch {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PartExpr {
     Part(Box<MachineSketch>),
-    /// A part whose declaration could not be found (or nests too deeply), by name.
+    /// A part whose declaration could not be found, or that the sketch leaves out because it
+    /// nests too deeply or the sketch has [`PARTS_MAX`] machines already, by name.
     Missing(String),
     Binary {
         op: ComposeOp,
@@ -133,7 +138,8 @@ pub enum PartExpr {
 
 /// The sketch of the machine called `name` in `file`, or `None` if the file declares none.
 pub fn sketch(file: &ast::File, name: &str) -> Option<MachineSketch> {
-    sketch_at(file, name, 0)
+    let mut budget = PARTS_MAX;
+    sketch_at(file, name, 0, &mut budget)
 }
 
 /// The names of the machines a file declares, in order.
@@ -148,10 +154,16 @@ pub fn machine_names(file: &ast::File) -> Vec<String> {
         .collect()
 }
 
-fn sketch_at(file: &ast::File, name: &str, depth: usize) -> Option<MachineSketch> {
-    if depth > DEPTH_MAX {
+fn sketch_at(
+    file: &ast::File,
+    name: &str,
+    depth: usize,
+    budget: &mut usize,
+) -> Option<MachineSketch> {
+    if depth > DEPTH_MAX || *budget == 0 {
         return None;
     }
+    *budget -= 1;
     file.items.iter().rev().find_map(|item| match item {
         ast::Item::Machine(m) if m.name.name == name => {
             Some(MachineSketch::Defined(sketch_defined(file, m)))
@@ -159,16 +171,21 @@ fn sketch_at(file: &ast::File, name: &str, depth: usize) -> Option<MachineSketch
         ast::Item::Compose(c) if c.name.name == name => {
             Some(MachineSketch::Composed(ComposedSketch {
                 name: name.to_string(),
-                expr: sketch_parts(file, &c.expr, depth + 1),
+                expr: sketch_parts(file, &c.expr, depth + 1, budget),
             }))
         }
         _ => None,
     })
 }
 
-fn sketch_parts(file: &ast::File, expr: &ast::MachineExpr, depth: usize) -> PartExpr {
+fn sketch_parts(
+    file: &ast::File,
+    expr: &ast::MachineExpr,
+    depth: usize,
+    budget: &mut usize,
+) -> PartExpr {
     match expr {
-        ast::MachineExpr::Name(ident) => match sketch_at(file, &ident.name, depth + 1) {
+        ast::MachineExpr::Name(ident) => match sketch_at(file, &ident.name, depth + 1, budget) {
             Some(part) => PartExpr::Part(Box::new(part)),
             None => PartExpr::Missing(ident.name.clone()),
         },
@@ -176,8 +193,8 @@ fn sketch_parts(file: &ast::File, expr: &ast::MachineExpr, depth: usize) -> Part
             op, left, right, ..
         } if depth <= DEPTH_MAX => PartExpr::Binary {
             op: *op,
-            left: Box::new(sketch_parts(file, left, depth + 1)),
-            right: Box::new(sketch_parts(file, right, depth + 1)),
+            left: Box::new(sketch_parts(file, left, depth + 1, budget)),
+            right: Box::new(sketch_parts(file, right, depth + 1, budget)),
         },
         ast::MachineExpr::Binary { .. } => PartExpr::Missing("…".into()),
     }

@@ -186,3 +186,37 @@ fn a_handler_with_too_many_paths_is_marked_approximate() {
     assert!(d.handlers[0].approximate);
     assert_eq!(d.handlers[0].outputs, ["Done"]);
 }
+
+#[test]
+fn composites_of_composites_stop_at_the_parts_limit() {
+    let mut src =
+        String::from("machine C0 { state { n: Int = 0 } input Go output Done on Go { Done } }\n");
+    for i in 1..=20 {
+        src += &format!("machine C{i} = C{} >>> C{}\n", i - 1, i - 1);
+    }
+    let file = driver::parse(&src).expect("the source parses");
+    let sketch = sketch(&file, "C20").expect("C20 is declared");
+    fn count(expr: &PartExpr) -> (usize, usize) {
+        match expr {
+            PartExpr::Part(m) => match &**m {
+                MachineSketch::Composed(c) => {
+                    let (parts, missing) = count(&c.expr);
+                    (parts + 1, missing)
+                }
+                MachineSketch::Defined(_) => (1, 0),
+            },
+            PartExpr::Missing(_) => (0, 1),
+            PartExpr::Binary { left, right, .. } => {
+                let (a, b) = count(left);
+                let (c, d) = count(right);
+                (a + c, b + d)
+            }
+        }
+    }
+    let MachineSketch::Composed(top) = sketch else {
+        panic!("C20 is a composite");
+    };
+    let (parts, missing) = count(&top.expr);
+    assert!(parts < PARTS_MAX, "{parts} parts sketched");
+    assert!(missing > 0);
+}
