@@ -69,6 +69,11 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Manage the development certificates of a node's data dir.
     Cert(CertArgs),
+    /// Draw a machine: its handlers, state and outputs, or its compiled combinators.
+    #[command(
+        after_help = "Without -o the picture goes to stdout. SVG needs Graphviz's `dot` on PATH.\n\nExamples:\n  quiver graph examples/turnstile.sm > turnstile.dot\n  quiver graph examples/turnstile.sm --format svg -o turnstile.svg\n  quiver graph examples/pipeline.sm --machine Limiter --what arrows --format svg -o limiter.svg"
+    )]
+    Graph(GraphArgs),
 }
 
 /// Which compiler stage `--emit` prints.
@@ -161,6 +166,44 @@ pub struct ReplArgs {
     /// When stdin is not a terminal, print each entry after `> ` (a readable transcript).
     #[arg(long)]
     pub echo: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    /// The .sm file holding the machine.
+    #[arg(value_name = "FILE.sm")]
+    pub file: PathBuf,
+    /// The machine to draw (default: the last one declared in the file).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+    /// What to draw.
+    #[arg(long, value_enum, default_value_t = GraphWhat::Machine)]
+    pub what: GraphWhat,
+    /// The picture's format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// Where to write the picture (default: stdout).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// What `quiver graph` draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphWhat {
+    /// The state machine as people sketch it: inputs, state fields read and written, outputs,
+    /// and the transitions of enum-valued state.
+    Machine,
+    /// The compiled step as a string diagram of combinator boxes and wires.
+    Arrows,
+}
+
+/// The format `quiver graph` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT text.
+    Dot,
+    /// SVG, rendered by Graphviz's `dot`.
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

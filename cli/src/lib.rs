@@ -5,6 +5,7 @@ pub mod args;
 pub mod args_node;
 pub mod client;
 pub mod commands;
+pub mod graph;
 pub mod load;
 pub mod render;
 pub mod repl;

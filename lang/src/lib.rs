@@ -11,6 +11,7 @@
 //! `vm` crate only for the bytecode types it produces and the primitive registry it types
 //! calls with, and on `stdlib` for the surface names of those primitives.
 
+pub mod analysis;
 pub mod ast;
 pub mod check;
 pub mod codegen;

@@ -4,6 +4,7 @@ pub mod cert;
 pub mod check;
 pub mod compile;
 pub mod demo;
+pub mod graph;
 pub mod inspect;
 pub mod node;
 pub mod push;
