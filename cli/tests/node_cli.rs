@@ -327,7 +327,16 @@ fn the_node_stops_cleanly_on_sigterm_and_keeps_its_certificates() {
         .wait_exit(std::time::Duration::from_secs(10))
         .expect("the node exits after SIGTERM");
     assert!(status.success(), "{status:?}");
-    let said: Vec<String> = node.lines.try_iter().collect();
+    // The process has exited, but its last lines may still be on their way from the thread
+    // reading its stdout: drain until that thread hangs up (bounded, in case it never does).
+    let mut said: Vec<String> = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match node.lines.recv_timeout(left) {
+            Ok(line) => said.push(line),
+            Err(_) => break,
+        }
+    }
     assert!(said.contains(&"stopped".to_string()), "{said:?}");
     let restarted = Command::new(QUIVER)
         .args(["cert", "issue", "--role", "admin", "ops", "--data"])

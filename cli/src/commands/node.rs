@@ -17,13 +17,16 @@ pub fn run(args: &NodeArgs) -> Result<Exit> {
 }
 
 async fn serve(args: &NodeArgs) -> Result<Exit> {
+    // Handlers go in before the node says it is listening: a SIGTERM sent as soon as a script
+    // reads that line must stop the node cleanly, not kill it.
+    let stop = StopSignal::install()?;
     let config = NodeConfig::new(args.listen, args.data.clone());
     let node = start(config)
         .await
         .with_context(|| format!("cannot start the node on {}", args.listen))?;
     print_pki(&args.data, node.created_pki);
     println!("listening on {}", node.addr);
-    stop_signal().await?;
+    stop.wait().await;
     println!("stopping");
     node.shutdown().await;
     println!("stopped");
@@ -54,21 +57,43 @@ fn print_pki(dir: &Path, created: bool) {
     );
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM on unix.
-async fn stop_signal() -> Result<()> {
+/// Ctrl-C, or SIGTERM on unix, registered when installed (not when first awaited).
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-        tokio::select! {
-            interrupted = tokio::signal::ctrl_c() => interrupted.context("cannot listen for Ctrl-C"),
-            _ = terminate.recv() => Ok(()),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn install() -> Result<StopSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignal {
+                interrupt: signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?,
+                terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignal {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot listen for Ctrl-C")
+
+    /// Resolves when either signal arrives.
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            // Without a handler the process ends on Ctrl-C anyway; with one it stops cleanly.
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
