@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use quiver_lang::driver;
 use quiver_vm::bytecode::{Artifact, DebugInfo, MAGIC, decode};
 use quiver_vm::limits::Limits;
+use std::io::Read;
 use std::path::Path;
 
 /// A machine ready to verify and run, with what is known of its source.
@@ -75,4 +76,24 @@ pub fn load(path: &Path, machine: Option<&str>, limits: &Limits) -> Result<Unit,
             Err(LoadError::Reported)
         }
     }
+}
+
+/// One input per line of a file (`-`: stdin), skipping blank lines and `//` comments.
+pub fn read_inputs(path: &Path) -> Result<Vec<String>> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read inputs from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read inputs from {}", path.display()))?
+    };
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .map(String::from)
+        .collect())
 }

@@ -10,7 +10,7 @@
 use crate::args::Exit;
 use crate::args_node::{DEFAULT_NODE, PushArgs};
 use crate::client::{Credentials, resolve, runtime};
-use crate::commands::send::read_inputs;
+use crate::load::read_inputs;
 use crate::load::{LoadError, load};
 use anyhow::{Context, Result, anyhow};
 use quiver_vm::bytecode::encode::encode;

@@ -1,7 +1,7 @@
 //! `quiver run`: feed inputs to a machine from its initial state, one output line per input.
 
 use crate::args::{Engine, Exit, RunArgs};
-use crate::load::{LoadError, Unit, load};
+use crate::load::{LoadError, Unit, load, read_inputs};
 use crate::render;
 use anyhow::{Context, Result};
 use quiver_vm::interp;
@@ -10,7 +10,6 @@ use quiver_vm::machine::Instance;
 use quiver_vm::trap::Trap;
 use quiver_vm::value::Value;
 use quiver_vm::{eval_ref, text, verify};
-use std::io::Read;
 use std::sync::Arc;
 
 pub fn run(args: &RunArgs) -> Result<Exit> {
@@ -60,22 +59,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
 fn gather_inputs(args: &RunArgs) -> Result<Vec<String>> {
     let mut inputs = args.inputs.clone();
     if let Some(path) = &args.inputs_file {
-        let text = if path.as_os_str() == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("cannot read inputs from stdin")?;
-            text
-        } else {
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read inputs from {}", path.display()))?
-        };
-        inputs.extend(
-            text.lines()
-                .map(str::trim)
-                .filter(|line| !line.is_empty() && !line.starts_with("//"))
-                .map(String::from),
-        );
+        inputs.extend(read_inputs(path)?);
     }
     Ok(inputs)
 }

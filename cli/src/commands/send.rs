@@ -8,10 +8,9 @@
 use crate::args::Exit;
 use crate::args_node::SendArgs;
 use crate::client::{Credentials, resolve, runtime};
-use anyhow::{Context, Result};
+use crate::load::read_inputs;
+use anyhow::Result;
 use quiver_vm::node::report::Outcome;
-use std::io::Read;
-use std::path::Path;
 
 pub fn run(args: &SendArgs) -> Result<Exit> {
     let inputs = match (&args.text, &args.inputs_file) {
@@ -53,24 +52,4 @@ pub fn outcome_line(outcome: &Outcome) -> Result<&str, String> {
         Outcome::Trapped(trap) => Err(trap.to_string()),
         Outcome::Rejected(reason) => Err(reason.clone()),
     }
-}
-
-/// One input per line of a file (`-`: stdin), skipping blank lines and `//` comments.
-pub fn read_inputs(path: &Path) -> Result<Vec<String>> {
-    let text = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read inputs from stdin")?;
-        text
-    } else {
-        std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read inputs from {}", path.display()))?
-    };
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .map(String::from)
-        .collect())
 }

@@ -23,25 +23,6 @@ fn precedence(op: BinOp) -> u8 {
     }
 }
 
-fn symbol(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Rem => "%",
-        BinOp::Eq => "==",
-        BinOp::Ne => "!=",
-        BinOp::Lt => "<",
-        BinOp::Le => "<=",
-        BinOp::Gt => ">",
-        BinOp::Ge => ">=",
-        BinOp::And => "&&",
-        BinOp::Or => "||",
-        BinOp::Concat => "++",
-    }
-}
-
 fn path(p: &ast::Path) -> String {
     super::path_text(p)
 }
@@ -110,7 +91,7 @@ fn write_expr(out: &mut String, e: &ast::Expr, min: u8, depth: u32) {
                 out.push('(');
             }
             write_expr(out, left, p, d);
-            out.push_str(&format!(" {} ", symbol(*op)));
+            out.push_str(&format!(" {} ", op.symbol()));
             write_expr(out, right, p + 1, d);
             if p < min {
                 out.push(')');

@@ -56,25 +56,6 @@ pub fn pattern(p: &Pattern) -> String {
     }
 }
 
-fn bin_op(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Rem => "%",
-        BinOp::Eq => "==",
-        BinOp::Ne => "!=",
-        BinOp::Lt => "<",
-        BinOp::Le => "<=",
-        BinOp::Gt => ">",
-        BinOp::Ge => ">=",
-        BinOp::And => "&&",
-        BinOp::Or => "||",
-        BinOp::Concat => "++",
-    }
-}
-
 fn fields(fs: &[(Ident, Expr)]) -> String {
     list(fs, |(name, e)| format!("({} {})", name.name, expr(e)))
 }
@@ -102,7 +83,7 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Binary {
             op, left, right, ..
         } => {
-            format!("({} {} {})", bin_op(*op), expr(left), expr(right))
+            format!("({} {} {})", op.symbol(), expr(left), expr(right))
         }
         ExprKind::Unary { op, operand } => match op {
             UnOp::Neg => format!("(neg {})", expr(operand)),
