@@ -11,6 +11,7 @@
 mod commit;
 mod engine;
 mod error;
+pub mod journal;
 pub mod policy;
 mod read;
 mod record;
