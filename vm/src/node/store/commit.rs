@@ -223,7 +223,7 @@ impl Committer {
                 table
                     .insert(
                         (instance.as_str(), *position),
-                        encode_snapshot(snapshot).as_slice(),
+                        encode_snapshot(instance, *position, snapshot).as_slice(),
                     )
                     .map_err(write_error)?;
                 Ok(Ok(*position))
@@ -278,8 +278,11 @@ fn write_append(
         _ => {}
     }
     let mut log = txn.open_table(LOG).map_err(write_error)?;
-    log.insert((instance, position), encode_record(record).as_slice())
-        .map_err(write_error)?;
+    log.insert(
+        (instance, position),
+        encode_record(instance, position, record).as_slice(),
+    )
+    .map_err(write_error)?;
     Ok(())
 }
 

@@ -72,7 +72,7 @@ impl Journal {
             outcome: outcome.clone(),
             key,
         };
-        let size = encode_record(&record).len();
+        let size = encode_record(&self.instance, self.next, &record).len();
         let pending = self.store.append(&self.instance, self.next, record);
         self.advance(core, size);
         pending

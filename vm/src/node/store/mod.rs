@@ -105,7 +105,7 @@ impl Store {
             detail,
         };
         std::fs::create_dir_all(data_dir).map_err(|e| open_error(e.to_string()))?;
-        let db = Arc::new(Database::create(&path).map_err(|e| open_error(e.to_string()))?);
+        let db = Arc::new(open_database(&path).map_err(open_error)?);
         let halted = Arc::new(AtomicBool::new(false));
         let pending_keys = PendingKeys::default();
         let committer = Committer {
@@ -305,13 +305,11 @@ impl Store {
     }
 
     /// Simulates a crash: the committer stops without committing what it gathered, and every
-    /// record not yet acknowledged fails with [`StoreError::Closed`].
-    pub fn halt(mut self) {
+    /// record not yet acknowledged fails with [`StoreError::Closed`]; so does every later one.
+    pub fn halt(&self) {
         self.halted.store(true, Ordering::SeqCst);
-        self.requests = None;
-        if let Some(committer) = self.committer.take() {
-            let _ = committer.join();
-        }
+        // Wakes a committer waiting for work, so it stops now rather than at the next append.
+        drop(self.barrier());
     }
 
     /// The hashes of the artifacts stored for `instance`.
@@ -342,9 +340,28 @@ fn lookup_committed(
     let Some(bytes) = log.get((instance, position)).map_err(fail)? else {
         return Ok(None);
     };
-    let at = format!("instance `{instance}` position {position}");
-    let record = record::decode_record(bytes.value(), &at)?;
+    let record = record::decode_record(bytes.value(), instance, position)?;
+    if !matches!(&record, Record::Input { key: Some(found), .. } if found == key) {
+        return Err(StoreError::Corrupt {
+            what: format!(
+                "the key ({}, {}) of instance `{instance}` points at position {position}, \
+                 which is not its input",
+                key.client, key.seq
+            ),
+        });
+    }
     Ok(applied(position, record))
+}
+
+/// Opens the redb file. redb asserts on some damaged files (a file cut shorter than its
+/// header says) instead of returning an error; that panic is turned into a refusal here.
+fn open_database(path: &Path) -> Result<Database, String> {
+    let opened = std::panic::catch_unwind(|| Database::create(path));
+    match opened {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the file is damaged (shorter than its header says, or inconsistent)".into()),
+    }
 }
 
 fn applied(position: Position, record: Record) -> Option<Recorded> {

@@ -85,7 +85,7 @@ impl Reader {
             .get((self.instance.as_str(), 0))
             .map_err(|e| StoreError::database("reading the log", e))?;
         let Some(bytes) = row else { return Ok(None) };
-        match decode_record(bytes.value(), &self.at(0))? {
+        match decode_record(bytes.value(), &self.instance, 0)? {
             Record::Deploy { version } => Ok(Some(version)),
             _ => Err(StoreError::Corrupt {
                 what: format!("{} is not a deploy record", self.at(0)),
@@ -118,8 +118,10 @@ impl Reader {
             Some(Err(e)) => Err(StoreError::database("reading the snapshots", e)),
             Some(Ok((key, value))) => {
                 let position = key.value().1;
-                let at = format!("instance `{name}` position {position}");
-                Ok(Some((position, decode_snapshot(value.value(), &at)?)))
+                Ok(Some((
+                    position,
+                    decode_snapshot(value.value(), name, position)?,
+                )))
             }
         }
     }
@@ -204,6 +206,5 @@ pub(crate) fn decode_row(
 ) -> Result<(Position, Record), StoreError> {
     let (key, value) = row.map_err(|e| StoreError::database("reading the log", e))?;
     let position = key.value().1;
-    let at = format!("instance `{instance}` position {position}");
-    Ok((position, decode_record(value.value(), &at)?))
+    Ok((position, decode_record(value.value(), instance, position)?))
 }

@@ -1,7 +1,8 @@
 //! What the store keeps, as data, and its byte encodings.
 //!
 //! A log [`Record`] and a [`Snapshot`] are encoded with postcard (fixed-depth serde structs, so
-//! decoding a damaged record cannot recurse without bound). A snapshot's state is kept in the
+//! decoding a damaged record cannot recurse without bound) and sealed with a checksum over
+//! their key and bytes, so damage the database itself does not notice is refused on read. A snapshot's state is kept in the
 //! canonical text form of [`crate::text`], typed by the snapshot's running version: it is the
 //! one canonical value form Quiver already has, its parser is depth-bounded, and parsing it
 //! back checks that the state still fits its type. Nothing here touches the database.
@@ -13,6 +14,7 @@ use crate::text;
 use crate::types::Type;
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// The index of a record in one instance's log; the deploy record is position 0.
 pub type Position = u64;
@@ -68,26 +70,84 @@ impl Snapshot {
     }
 }
 
-/// The bytes of a record.
-pub fn encode_record(record: &Record) -> Vec<u8> {
-    postcard::to_stdvec(record).expect("invariant: a record always serialises")
+/// The bytes of a record as stored at `(instance, position)`: postcard, then a seal.
+pub fn encode_record(instance: &str, position: Position, record: &Record) -> Vec<u8> {
+    let body = postcard::to_stdvec(record).expect("invariant: a record always serialises");
+    seal(b"log", instance, position, body)
 }
 
-/// A record back from its bytes; `at` names it in the error.
-pub fn decode_record(bytes: &[u8], at: &str) -> Result<Record, StoreError> {
-    postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt {
-        what: format!("the log record at {at} does not decode ({e})"),
+/// A record back from the bytes stored at `(instance, position)`.
+pub fn decode_record(
+    bytes: &[u8],
+    instance: &str,
+    position: Position,
+) -> Result<Record, StoreError> {
+    let body = unseal(b"log", instance, position, bytes)?;
+    postcard::from_bytes(body).map_err(|e| StoreError::Corrupt {
+        what: format!(
+            "the log record of instance `{instance}` at position {position} does not decode ({e})"
+        ),
     })
 }
 
-pub fn encode_snapshot(snapshot: &Snapshot) -> Vec<u8> {
-    postcard::to_stdvec(snapshot).expect("invariant: a snapshot always serialises")
+pub fn encode_snapshot(instance: &str, position: Position, snapshot: &Snapshot) -> Vec<u8> {
+    let body = postcard::to_stdvec(snapshot).expect("invariant: a snapshot always serialises");
+    seal(b"snapshot", instance, position, body)
 }
 
-pub fn decode_snapshot(bytes: &[u8], at: &str) -> Result<Snapshot, StoreError> {
-    postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt {
-        what: format!("the snapshot at {at} does not decode ({e})"),
+pub fn decode_snapshot(
+    bytes: &[u8],
+    instance: &str,
+    position: Position,
+) -> Result<Snapshot, StoreError> {
+    let body = unseal(b"snapshot", instance, position, bytes)?;
+    postcard::from_bytes(body).map_err(|e| StoreError::Corrupt {
+        what: format!(
+            "the snapshot of instance `{instance}` at position {position} does not decode ({e})"
+        ),
     })
+}
+
+/// Bytes of the seal: the first bytes of SHA-256 over the table, the key and the body.
+const SEAL_BYTES: usize = 8;
+
+fn digest(table: &[u8], instance: &str, position: Position, body: &[u8]) -> [u8; SEAL_BYTES] {
+    let mut hasher = Sha256::new();
+    for part in [table, instance.as_bytes(), &position.to_le_bytes(), body] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    let full: [u8; 32] = hasher.finalize().into();
+    let mut seal = [0; SEAL_BYTES];
+    seal.copy_from_slice(&full[..SEAL_BYTES]);
+    seal
+}
+
+/// `body` followed by its seal, so a damaged or misplaced value is noticed when read.
+fn seal(table: &[u8], instance: &str, position: Position, mut body: Vec<u8>) -> Vec<u8> {
+    let seal = digest(table, instance, position, &body);
+    body.extend_from_slice(&seal);
+    body
+}
+
+fn unseal<'b>(
+    table: &[u8],
+    instance: &str,
+    position: Position,
+    bytes: &'b [u8],
+) -> Result<&'b [u8], StoreError> {
+    let damaged = || StoreError::Corrupt {
+        what: format!(
+            "the {} entry of instance `{instance}` at position {position} fails its checksum",
+            String::from_utf8_lossy(table)
+        ),
+    };
+    let split = bytes.len().checked_sub(SEAL_BYTES).ok_or_else(damaged)?;
+    let (body, seal) = bytes.split_at(split);
+    if digest(table, instance, position, body) != seal {
+        return Err(damaged());
+    }
+    Ok(body)
 }
 
 /// A snapshot's state parsed with the running version's state type.
