@@ -107,6 +107,38 @@ impl Live {
         }
     }
 
+    /// Closes the store (this live instance's and the caller's handle), reopens it, checks the
+    /// recovery against the live instance and carries on with the same core.
+    pub fn reopen(
+        self,
+        store: Arc<Store>,
+        dir: &Path,
+        policy: SnapshotPolicy,
+    ) -> (Live, Arc<Store>) {
+        let expected = self.expected();
+        let Live {
+            core,
+            journal,
+            states,
+        } = self;
+        drop(journal);
+        drop(store);
+        let store = open(dir, Durability::None);
+        let recovered = store
+            .recover(NAME, &Limits::default())
+            .expect("recovers after a reopen");
+        assert_eq!(Expected::of(&recovered), expected);
+        let journal = Journal::resume(store.clone(), &recovered, policy);
+        (
+            Live {
+                core,
+                journal,
+                states,
+            },
+            store,
+        )
+    }
+
     /// The versions as the core reports them, oldest first.
     pub fn version_hashes(&self) -> Vec<quiver_vm::hash::Hash> {
         let report = self.core.inspect(0);
