@@ -189,3 +189,29 @@ fn the_store_lists_its_instances_and_artifacts() {
     expected.sort();
     assert_eq!(store.artifacts(NAME), Ok(expected));
 }
+
+#[test]
+fn compacting_one_instance_leaves_the_others_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), Durability::group());
+    let mut a = Live::deploy_as(&store, "a", &v1(), every(2));
+    let mut b = Live::deploy_as(&store, "b", &v1(), every(2));
+    for seq in 1..=6 {
+        a.send("Incr(1)", key("zed", seq));
+        b.send("Incr(2)", key("zed", seq));
+    }
+    store.compact("a", 1).expect("compacts");
+    let kept = store.lookup("b", &key("zed", 1).expect("key"));
+    assert_eq!(
+        kept,
+        Ok(Some(Recorded::Applied {
+            position: 1,
+            outcome: Outcome::Output("Ok".into())
+        }))
+    );
+    assert_eq!(store.log("b", 0, u64::MAX).map(|log| log.len()), Ok(7));
+    assert_eq!(
+        store.instances(),
+        Ok(vec!["a".to_string(), "b".to_string()])
+    );
+}

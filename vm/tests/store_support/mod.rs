@@ -43,9 +43,18 @@ pub struct Live {
 
 impl Live {
     pub fn deploy(store: &Arc<Store>, artifact: &Artifact, policy: SnapshotPolicy) -> Live {
-        let core = InstanceCore::deploy(NAME, version(artifact), Limits::default())
+        Live::deploy_as(store, NAME, artifact, policy)
+    }
+
+    pub fn deploy_as(
+        store: &Arc<Store>,
+        name: &str,
+        artifact: &Artifact,
+        policy: SnapshotPolicy,
+    ) -> Live {
+        let core = InstanceCore::deploy(name, version(artifact), Limits::default())
             .expect("the initial state is valid");
-        let (journal, pending) = Journal::deploy(store.clone(), &core, NAME, policy);
+        let (journal, pending) = Journal::deploy(store.clone(), &core, name, policy);
         pending.wait().expect("the deploy is durable");
         let states = vec![core.inspect(0).state];
         Live {

@@ -61,10 +61,11 @@ fn drop_log(
     log.retain_in((instance, 0)..=(instance, through), |_, _| false)
         .map_err(fail)?;
     let mut keys = txn.open_table(KEYS).map_err(open)?;
-    keys.retain_in(
-        (instance, "", 0)..=(instance, "\u{10FFFF}\u{10FFFF}", u64::MAX),
-        |(_, _, _), position| position > through,
-    )
+    // Client ids have no upper bound, so the range runs on into later instances, which the
+    // predicate keeps.
+    keys.retain_in((instance, "", 0).., |(name, _, _), position| {
+        name != instance || position > through
+    })
     .map_err(fail)?;
     Ok(doomed)
 }
