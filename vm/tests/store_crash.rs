@@ -210,3 +210,17 @@ fn a_cut_file_is_refused_or_recovered_exactly() {
         let _ = refused_or_exact(copy.path(), &expected);
     }
 }
+
+#[test]
+fn closing_the_store_commits_everything_it_was_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), Durability::group());
+    drop(Live::deploy(&store, &v1(), every(u64::MAX)));
+    let pendings: Vec<Pending> = (1..=5_000).map(|p| store.append(NAME, p, incr())).collect();
+    drop(store);
+    let positions: Result<Vec<u64>, StoreError> = pendings.into_iter().map(Pending::wait).collect();
+    assert_eq!(positions, Ok((1..=5_000).collect()));
+    let store = open(dir.path(), Durability::Sync);
+    let recovered = store.recover(NAME, &Limits::default()).expect("recovers");
+    assert_eq!((recovered.position, recovered.turns), (5_000, 5_000));
+}

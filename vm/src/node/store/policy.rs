@@ -49,3 +49,33 @@ impl SnapshotClock {
         due
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn due_at(policy: SnapshotPolicy, sizes: &[usize]) -> Vec<usize> {
+        let mut clock = SnapshotClock::new(policy);
+        (0..sizes.len())
+            .filter(|&i| clock.appended(sizes[i]))
+            .collect()
+    }
+
+    #[test]
+    fn a_snapshot_is_due_every_n_records() {
+        let policy = SnapshotPolicy {
+            records: 3,
+            bytes: u64::MAX,
+        };
+        assert_eq!(due_at(policy, &[1; 10]), vec![2, 5, 8]);
+    }
+
+    #[test]
+    fn a_snapshot_is_due_after_m_bytes_whichever_comes_first() {
+        let policy = SnapshotPolicy {
+            records: 100,
+            bytes: 10,
+        };
+        assert_eq!(due_at(policy, &[4, 4, 4, 1, 9, 20]), vec![2, 4, 5]);
+    }
+}

@@ -156,3 +156,46 @@ pub fn decode_state(snapshot: &Snapshot, state_type: &Type, at: &str) -> Result<
         what: format!("the snapshot state at {at} is not a {state_type}: {e}"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        Record::Input {
+            text: "Incr(3)".into(),
+            outcome: Outcome::Output("Ok".into()),
+            key: Some(ClientKey {
+                client: "alice".into(),
+                seq: 9,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_record_round_trips_through_its_sealed_bytes() {
+        let bytes = encode_record("c", 4, &record());
+        assert_eq!(decode_record(&bytes, "c", 4), Ok(record()));
+    }
+
+    #[test]
+    fn a_flipped_bit_fails_the_seal() {
+        let mut bytes = encode_record("c", 4, &record());
+        bytes[3] ^= 0x10;
+        let error = decode_record(&bytes, "c", 4).expect_err("damaged");
+        assert_eq!(
+            error.to_string(),
+            "the store is corrupt: the log entry of instance `c` at position 4 fails its \
+             checksum; restore the data dir from a backup"
+        );
+    }
+
+    #[test]
+    fn a_record_read_at_another_position_or_table_is_refused() {
+        let bytes = encode_record("c", 4, &record());
+        assert!(decode_record(&bytes, "c", 5).is_err());
+        assert!(decode_record(&bytes, "d", 4).is_err());
+        assert!(decode_snapshot(&bytes, "c", 4).is_err());
+        assert!(decode_record(&[1, 2], "c", 4).is_err());
+    }
+}
