@@ -126,6 +126,7 @@ fn run(ops: &[Op], snapshot_every: u64) -> Result<(), TestCaseError> {
         .replay(NAME, None, &Limits::default())
         .expect("replays");
     prop_assert_eq!(replayed.divergence, None);
+    prop_assert_eq!(replayed.bad_snapshot, None);
     prop_assert_eq!(replayed.state, expected.state);
     prop_assert_eq!(replayed.reached, expected.position);
     Ok(())

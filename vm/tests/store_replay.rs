@@ -9,7 +9,7 @@ use common::{INVARIANT_SITE, counter, int_const, seq};
 use quiver_vm::bytecode::{Arrow, Artifact, Invariant};
 use quiver_vm::limits::Limits;
 use quiver_vm::node::report::Outcome;
-use quiver_vm::node::store::{DifferenceKind, Durability, Record, Store, StoreError};
+use quiver_vm::node::store::{DifferenceKind, Durability, Record, Snapshot, Store, StoreError};
 use quiver_vm::prim::Prim;
 use std::sync::Arc;
 use store_support::{Live, NAME, every, open, v1, v2};
@@ -196,4 +196,25 @@ fn a_candidate_whose_migration_is_refused_says_why() {
         matches!(&refused, Ok(Some(why)) if why.contains("count")),
         "{refused:?}"
     );
+}
+
+#[test]
+fn replay_reports_a_snapshot_that_does_not_match_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), Durability::Sync);
+    let mut live = Live::deploy(&store, &v1(), every(1000));
+    for _ in 0..4 {
+        live.send("Incr(1)", None);
+    }
+    let wrong = Snapshot {
+        versions: vec![quiver_vm::hash::hash(&v1())],
+        state: "{ count: 999 }".into(),
+        turns: 2,
+    };
+    store.snapshot(NAME, 2, wrong).wait().expect("writes");
+    let report = store
+        .replay(NAME, None, &Limits::default())
+        .expect("replays");
+    assert_eq!((report.bad_snapshot, report.divergence), (Some(2), None));
+    assert_eq!(report.state, "{ count: 4 }");
 }

@@ -8,7 +8,7 @@
 use super::engine::{Replayer, Versions};
 use super::error::StoreError;
 use super::record::{Position, Record, Snapshot, decode_record, decode_snapshot, decode_state};
-use super::tables::{ARTIFACTS, LOG, SNAPSHOTS};
+use super::tables::{ARTIFACTS, LOG, SNAPSHOTS, positions};
 use crate::hash::Hash;
 use crate::limits::Limits;
 use crate::node::version::{Version, prepare};
@@ -151,6 +151,29 @@ impl Reader {
             position,
             limits: self.limits.clone(),
         })
+    }
+
+    /// The positions of the instance's snapshots, ascending.
+    pub fn snapshot_positions(&self) -> Result<Vec<Position>, StoreError> {
+        match self.txn.open_table(SNAPSHOTS) {
+            Ok(table) => positions(&table, &self.instance),
+            Err(TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
+            Err(e) => Err(StoreError::database("opening the snapshots", e)),
+        }
+    }
+
+    /// Whether the snapshot at `position` describes `replayer` exactly.
+    pub fn snapshot_matches(&self, replayer: &Replayer) -> Result<bool, StoreError> {
+        let Some((position, snapshot)) = self.snapshot(true, Some(replayer.position))? else {
+            return Ok(false);
+        };
+        let running = replayer.running();
+        let versions: Vec<Hash> = replayer.versions.iter().map(|v| v.hash).collect();
+        let state = crate::text::print(&replayer.state, &running.program.artifact().state);
+        Ok(position == replayer.position
+            && snapshot.versions == versions
+            && snapshot.state == state
+            && snapshot.turns == replayer.turns)
     }
 
     /// `instance `x` position n`, for messages.

@@ -45,6 +45,9 @@ pub struct ReplayReport {
     pub checked: u64,
     /// The first divergence; the replay stopped before applying it.
     pub divergence: Option<Divergence>,
+    /// The first snapshot passed on the way that does not describe the replayed instance
+    /// (a recovery from it would be wrong); the replay goes on.
+    pub bad_snapshot: Option<Position>,
 }
 
 /// Rebuilds `instance` up to position `to` (the whole log when `None`).
@@ -57,34 +60,59 @@ pub fn replay(
     let mut reader = Reader::open(db, instance, limits)?;
     let (mut replayer, _) = reader.start(Start::Earliest)?;
     let started_at = replayer.position;
+    let snapshots = reader.snapshot_positions()?;
     let mut checked = 0;
     let mut divergence = None;
+    let mut bad_snapshot = None;
     if let Some(log) = reader.log()? {
-        let end = to.unwrap_or(u64::MAX);
         let rows = log
-            .range((instance, started_at + 1)..=(instance, end))
+            .range((instance, started_at + 1)..=(instance, to.unwrap_or(u64::MAX)))
             .map_err(|e| StoreError::database("reading the log", e))?;
         for row in rows {
             let (position, record) = decode_row(instance, row)?;
-            let before = (replayer.state.clone(), replayer.turns);
-            let recomputed = replayer.apply(position, &record, &mut reader)?;
-            if let (Record::Input { text, outcome, .. }, Some(again)) = (&record, recomputed) {
-                checked += 1;
-                if *outcome != again {
-                    (replayer.state, replayer.turns) = before;
-                    replayer.position = position - 1;
-                    divergence = Some(Divergence {
-                        position,
-                        input: text.clone(),
-                        recorded: outcome.clone(),
-                        recomputed: again,
-                    });
-                    break;
-                }
+            checked += u64::from(matches!(record, Record::Input { .. }));
+            divergence = checked_step(&mut replayer, &mut reader, position, &record)?;
+            if divergence.is_some() {
+                break;
+            }
+            if bad_snapshot.is_none()
+                && snapshots.binary_search(&position).is_ok()
+                && !reader.snapshot_matches(&replayer)?
+            {
+                bad_snapshot = Some(position);
             }
         }
     }
-    Ok(report(replayer, started_at, checked, divergence))
+    Ok(report(
+        replayer,
+        started_at,
+        checked,
+        divergence,
+        bad_snapshot,
+    ))
+}
+
+/// Applies one record; on a divergence the replayer is left as it was before the record.
+fn checked_step(
+    replayer: &mut Replayer,
+    reader: &mut Reader,
+    position: Position,
+    record: &Record,
+) -> Result<Option<Divergence>, StoreError> {
+    let before = (replayer.state.clone(), replayer.turns, replayer.position);
+    let recomputed = replayer.apply(position, record, reader)?;
+    match (record, recomputed) {
+        (Record::Input { text, outcome, .. }, Some(again)) if *outcome != again => {
+            (replayer.state, replayer.turns, replayer.position) = before;
+            Ok(Some(Divergence {
+                position,
+                input: text.clone(),
+                recorded: outcome.clone(),
+                recomputed: again,
+            }))
+        }
+        _ => Ok(None),
+    }
 }
 
 fn report(
@@ -92,6 +120,7 @@ fn report(
     started_at: Position,
     checked: u64,
     divergence: Option<Divergence>,
+    bad_snapshot: Option<Position>,
 ) -> ReplayReport {
     let running = replayer.running();
     ReplayReport {
@@ -103,6 +132,7 @@ fn report(
         turns: replayer.turns,
         checked,
         divergence,
+        bad_snapshot,
     }
 }
 
