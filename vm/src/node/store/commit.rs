@@ -14,7 +14,7 @@ use super::tables::{ARTIFACTS, CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS, next_po
 use crate::hash::Hash;
 use redb::{Database, ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -36,6 +36,43 @@ impl Durability {
     pub fn group() -> Durability {
         Durability::Group {
             window: Duration::from_millis(2),
+        }
+    }
+
+    /// What a node should print when it starts in this mode, if anything.
+    pub fn warning(&self) -> Option<&'static str> {
+        match self {
+            Durability::None => Some(
+                "durability `none` is for benchmarks: inputs are acknowledged before they reach \
+                 the disk and a crash may lose them; use `group` (the default) or `sync`",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// `sync`, `group` (2 ms window) or `none`, as `--durability` takes them.
+impl std::str::FromStr for Durability {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Durability, String> {
+        match text {
+            "sync" => Ok(Durability::Sync),
+            "group" => Ok(Durability::group()),
+            "none" => Ok(Durability::None),
+            other => Err(format!(
+                "unknown durability `{other}`; use `sync`, `group` or `none`"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Durability::Sync => write!(f, "sync"),
+            Durability::Group { window } => write!(f, "group ({} us)", window.as_micros()),
+            Durability::None => write!(f, "none"),
         }
     }
 }
@@ -78,6 +115,8 @@ pub(crate) struct Committer {
     pub pending_keys: PendingKeys,
     /// The next position of each instance seen, as committed.
     pub next: BTreeMap<String, Position>,
+    /// Transactions committed so far.
+    pub commits: Arc<AtomicU64>,
 }
 
 impl Committer {
@@ -175,6 +214,7 @@ impl Committer {
             .collect::<Result<Vec<_>, _>>()?;
         txn.commit()
             .map_err(|e| StoreError::database("committing", e))?;
+        self.commits.fetch_add(1, Ordering::Relaxed);
         self.next.extend(advanced);
         Ok(results)
     }

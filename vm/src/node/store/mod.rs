@@ -34,7 +34,7 @@ use read::decode_row;
 use redb::{Database, ReadableTable, TableError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 use tables::{CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS};
@@ -56,6 +56,7 @@ pub struct Store {
     committer: Option<JoinHandle<()>>,
     halted: Arc<AtomicBool>,
     pending_keys: PendingKeys,
+    commits: Arc<AtomicU64>,
 }
 
 /// A record on its way to disk: resolves to its position once it is durable.
@@ -108,12 +109,14 @@ impl Store {
         let db = Arc::new(open_database(&path).map_err(open_error)?);
         let halted = Arc::new(AtomicBool::new(false));
         let pending_keys = PendingKeys::default();
+        let commits = Arc::new(AtomicU64::new(0));
         let committer = Committer {
             db: db.clone(),
             mode: durability,
             halted: halted.clone(),
             pending_keys: pending_keys.clone(),
             next: BTreeMap::new(),
+            commits: commits.clone(),
         };
         let (requests, receiver) = mpsc::channel();
         let committer = std::thread::Builder::new()
@@ -127,11 +130,17 @@ impl Store {
             committer: Some(committer),
             halted,
             pending_keys,
+            commits,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How many append transactions the committer has committed since the store opened.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 
     /// Appends `record` at `position` (the instance's next one, starting at 0 for the deploy).
