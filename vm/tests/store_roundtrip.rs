@@ -215,3 +215,30 @@ fn compacting_one_instance_leaves_the_others_alone() {
         Ok(vec!["a".to_string(), "b".to_string()])
     );
 }
+
+#[test]
+fn the_listing_names_the_version_after_every_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), Durability::group());
+    let mut live = Live::deploy(&store, &v1(), every(2));
+    live.send("Incr(1)", None);
+    assert!(live.upgrade(&v2()));
+    live.send("Incr(1)", None);
+    assert!(live.rollback());
+    live.send("Get", None);
+    let (one, two) = (quiver_vm::hash::hash(&v1()), quiver_vm::hash::hash(&v2()));
+    let versions = |from| {
+        store
+            .listing(NAME, from, u64::MAX)
+            .expect("lists")
+            .iter()
+            .map(|line| (line.position, line.version))
+            .collect::<Vec<_>>()
+    };
+    let all = vec![(0, one), (1, one), (2, two), (3, two), (4, one), (5, one)];
+    assert_eq!(versions(0), all);
+    assert_eq!(versions(3), all[3..].to_vec());
+    store.compact(NAME, 1).expect("compacts");
+    let kept = versions(0);
+    assert_eq!(kept, all[kept[0].0 as usize..].to_vec());
+}

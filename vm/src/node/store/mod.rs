@@ -12,6 +12,7 @@ mod commit;
 mod engine;
 mod error;
 pub mod journal;
+mod listing;
 pub mod policy;
 mod read;
 mod record;
@@ -22,6 +23,7 @@ mod tables;
 pub use commit::Durability;
 pub use engine::{Replayer, Versions};
 pub use error::StoreError;
+pub use listing::LogLine;
 pub use read::Start;
 pub use record::{ClientKey, Position, Record, Snapshot};
 pub use recover::{Recovered, describe};
@@ -271,6 +273,17 @@ impl Store {
             .range((instance, from)..=(instance, to))
             .map_err(|e| StoreError::database("reading the log", e))?;
         rows.map(|row| decode_row(instance, row)).collect()
+    }
+
+    /// The records of `instance` from `from` through `to`, each with the version running after
+    /// it: what `quiver log` lists.
+    pub fn listing(
+        &self,
+        instance: &str,
+        from: Position,
+        to: Position,
+    ) -> Result<Vec<LogLine>, StoreError> {
+        listing::listing(&self.db, instance, from, to)
     }
 
     /// The positions of `instance`'s snapshots, ascending.

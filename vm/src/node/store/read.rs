@@ -94,7 +94,7 @@ impl Reader {
     }
 
     /// The newest (or oldest) snapshot, at or before `bound` when given.
-    fn snapshot(
+    pub(crate) fn snapshot(
         &self,
         newest: bool,
         bound: Option<Position>,
@@ -174,6 +174,10 @@ impl Reader {
             && snapshot.versions == versions
             && snapshot.state == state
             && snapshot.turns == replayer.turns)
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// `instance `x` position n`, for messages.
