@@ -15,6 +15,7 @@ pub mod pki;
 pub mod protocol;
 pub mod report;
 pub mod server;
+pub mod store;
 pub mod swap;
 pub mod transport;
 pub mod version;

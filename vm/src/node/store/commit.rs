@@ -1,0 +1,355 @@
+//! The committer: the one thread that writes appends and snapshots, batching them into
+//! transactions according to the [`Durability`] mode, and acknowledging each request only
+//! after the transaction that holds it committed.
+//!
+//! `sync` commits every request in its own fsynced transaction; `group` gathers requests for
+//! at most a window (a few milliseconds) and commits them in one fsynced transaction; `none`
+//! commits whatever is queued without fsync (benchmarks only: a crash may lose acknowledged
+//! records). Requests keep their arrival order. A halt (a simulated crash) drops the gathered
+//! batch without committing it. This module does not read the log back; recovery does.
+
+use super::error::StoreError;
+use super::record::{Position, Record, Snapshot, encode_record, encode_snapshot};
+use super::tables::{ARTIFACTS, CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS, next_position};
+use crate::hash::Hash;
+use redb::{Database, ReadableTable, WriteTransaction};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+/// When an appended record counts as durable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// One fsynced transaction per record.
+    Sync,
+    /// Records gathered for at most `window`, then one fsynced transaction for all of them.
+    Group { window: Duration },
+    /// No fsync: for benchmarks only, a crash may lose acknowledged records.
+    None,
+}
+
+impl Durability {
+    /// `group` with a 2 ms window: the default.
+    pub fn group() -> Durability {
+        Durability::Group {
+            window: Duration::from_millis(2),
+        }
+    }
+
+    /// What a node should print when it starts in this mode, if anything.
+    pub fn warning(&self) -> Option<&'static str> {
+        match self {
+            Durability::None => Some(
+                "durability `none` is for benchmarks: inputs are acknowledged before they reach \
+                 the disk and a crash may lose them; use `group` (the default) or `sync`",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// `sync`, `group` (2 ms window) or `none`, as `--durability` takes them.
+impl std::str::FromStr for Durability {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Durability, String> {
+        match text {
+            "sync" => Ok(Durability::Sync),
+            "group" => Ok(Durability::group()),
+            "none" => Ok(Durability::None),
+            other => Err(format!(
+                "unknown durability `{other}`; use `sync`, `group` or `none`"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Durability::Sync => write!(f, "sync"),
+            Durability::Group { window } => write!(f, "group ({} us)", window.as_micros()),
+            Durability::None => write!(f, "none"),
+        }
+    }
+}
+
+/// The most requests one group transaction holds.
+const BATCH_MAX: usize = 8192;
+
+pub(crate) type Ack = oneshot::Sender<Result<Position, StoreError>>;
+
+/// Idempotency keys appended but not yet committed: `(instance, client, seq) -> position`.
+pub(crate) type PendingKeys = Arc<Mutex<PendingMap>>;
+
+/// `(instance, client, seq) -> (position, record)` of appends not yet committed.
+pub(crate) type PendingMap = BTreeMap<(String, String, u64), (Position, Record)>;
+
+pub(crate) enum Request {
+    Append {
+        instance: String,
+        position: Position,
+        record: Record,
+        artifact: Option<(Hash, Vec<u8>)>,
+        done: Ack,
+    },
+    Snapshot {
+        instance: String,
+        position: Position,
+        snapshot: Snapshot,
+        done: Ack,
+    },
+    /// Resolves once every request before it is durable.
+    Barrier { done: Ack },
+    /// Commit what is gathered, then stop.
+    Shutdown,
+}
+
+pub(crate) struct Committer {
+    pub db: Arc<Database>,
+    pub mode: Durability,
+    pub halted: Arc<AtomicBool>,
+    pub pending_keys: PendingKeys,
+    /// The next position of each instance seen, as committed.
+    pub next: BTreeMap<String, Position>,
+    /// Transactions committed so far.
+    pub commits: Arc<AtomicU64>,
+}
+
+impl Committer {
+    /// Runs until the store shuts down or halts.
+    pub fn run(mut self, requests: Receiver<Request>) {
+        while let Ok(first) = requests.recv() {
+            let mut batch = vec![first];
+            let stopping = self.gather(&requests, &mut batch);
+            if self.halted.load(Ordering::SeqCst) {
+                self.finish(batch, Err(StoreError::Closed));
+                return;
+            }
+            self.commit(batch);
+            if stopping {
+                break;
+            }
+        }
+        if self.mode == Durability::None && !self.halted.load(Ordering::SeqCst) {
+            // A clean close makes the unsynced commits durable.
+            let _ = self.flush_all();
+        }
+    }
+
+    /// Adds the requests that share a transaction with the first; true when shutting down.
+    fn gather(&self, requests: &Receiver<Request>, batch: &mut Vec<Request>) -> bool {
+        if matches!(batch.last(), Some(Request::Shutdown)) {
+            batch.pop();
+            return true;
+        }
+        let deadline = match self.mode {
+            Durability::Sync => return false,
+            Durability::Group { window } => Some(Instant::now() + window),
+            Durability::None => None,
+        };
+        while batch.len() < BATCH_MAX {
+            let next = match deadline {
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    match requests.recv_timeout(left) {
+                        Ok(request) => request,
+                        Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+                None => match requests.try_recv() {
+                    Ok(request) => request,
+                    Err(_) => break,
+                },
+            };
+            if matches!(next, Request::Shutdown) {
+                return true;
+            }
+            batch.push(next);
+        }
+        false
+    }
+
+    fn commit(&mut self, batch: Vec<Request>) {
+        match self.write(&batch) {
+            Ok(results) => {
+                for (request, result) in batch.into_iter().zip(results) {
+                    answer(request, result, &self.pending_keys);
+                }
+            }
+            Err(error) => {
+                // Nothing of the batch is in the file: forget the positions it advanced.
+                self.next.clear();
+                self.finish(batch, Err(error));
+            }
+        }
+    }
+
+    fn finish(&self, batch: Vec<Request>, result: Result<Position, StoreError>) {
+        for request in batch {
+            answer(request, result.clone(), &self.pending_keys);
+        }
+    }
+
+    /// One transaction for the batch: a result per request, or the error that lost them all.
+    fn write(
+        &mut self,
+        batch: &[Request],
+    ) -> Result<Vec<Result<Position, StoreError>>, StoreError> {
+        let mut txn = self
+            .db
+            .begin_write()
+            .map_err(|e| StoreError::database("starting a commit", e))?;
+        txn.set_durability(match self.mode {
+            Durability::None => redb::Durability::None,
+            _ => redb::Durability::Immediate,
+        });
+        let mut advanced = BTreeMap::new();
+        let results = batch
+            .iter()
+            .map(|request| self.apply(&txn, request, &mut advanced))
+            .collect::<Result<Vec<_>, _>>()?;
+        txn.commit()
+            .map_err(|e| StoreError::database("committing", e))?;
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.next.extend(advanced);
+        Ok(results)
+    }
+
+    /// One request inside the batch's transaction; `Err` only for database failures.
+    fn apply(
+        &self,
+        txn: &WriteTransaction,
+        request: &Request,
+        advanced: &mut BTreeMap<String, Position>,
+    ) -> Result<Result<Position, StoreError>, StoreError> {
+        match request {
+            Request::Append {
+                instance,
+                position,
+                record,
+                artifact,
+                ..
+            } => {
+                let expected = match advanced.get(instance).or(self.next.get(instance)) {
+                    Some(next) => *next,
+                    None => {
+                        let log = txn.open_table(LOG).map_err(write_error)?;
+                        let snapshots = txn.open_table(SNAPSHOTS).map_err(write_error)?;
+                        next_position(&log, &snapshots, instance)?
+                    }
+                };
+                if *position != expected {
+                    return Ok(Err(StoreError::OutOfOrder {
+                        instance: instance.clone(),
+                        expected,
+                        got: *position,
+                    }));
+                }
+                write_append(txn, instance, *position, record, artifact.as_ref())?;
+                advanced.insert(instance.clone(), position + 1);
+                Ok(Ok(*position))
+            }
+            Request::Snapshot {
+                instance,
+                position,
+                snapshot,
+                ..
+            } => {
+                let mut table = txn.open_table(SNAPSHOTS).map_err(write_error)?;
+                table
+                    .insert(
+                        (instance.as_str(), *position),
+                        encode_snapshot(instance, *position, snapshot).as_slice(),
+                    )
+                    .map_err(write_error)?;
+                Ok(Ok(*position))
+            }
+            Request::Barrier { .. } | Request::Shutdown => Ok(Ok(0)),
+        }
+    }
+
+    /// An empty fsynced commit: everything committed before it becomes durable.
+    fn flush_all(&self) -> Result<(), StoreError> {
+        let mut txn = self
+            .db
+            .begin_write()
+            .map_err(|e| StoreError::database("flushing", e))?;
+        txn.set_durability(redb::Durability::Immediate);
+        txn.commit()
+            .map_err(|e| StoreError::database("flushing", e))
+    }
+}
+
+fn write_append(
+    txn: &WriteTransaction,
+    instance: &str,
+    position: Position,
+    record: &Record,
+    artifact: Option<&(Hash, Vec<u8>)>,
+) -> Result<(), StoreError> {
+    if let Some((hash, bytes)) = artifact {
+        let mut artifacts = txn.open_table(ARTIFACTS).map_err(write_error)?;
+        artifacts
+            .insert((instance, hash.0.as_slice()), bytes.as_slice())
+            .map_err(write_error)?;
+    }
+    match record {
+        Record::Deploy { .. } => {
+            let mut instances = txn.open_table(INSTANCES).map_err(write_error)?;
+            instances.insert(instance, position).map_err(write_error)?;
+        }
+        Record::Input { key: Some(key), .. } => {
+            let mut keys = txn.open_table(KEYS).map_err(write_error)?;
+            keys.insert((instance, key.client.as_str(), key.seq), position)
+                .map_err(write_error)?;
+            let mut clients = txn.open_table(CLIENTS).map_err(write_error)?;
+            let highest = clients
+                .get((instance, key.client.as_str()))
+                .map_err(write_error)?
+                .map_or(0, |seq| seq.value());
+            clients
+                .insert((instance, key.client.as_str()), highest.max(key.seq))
+                .map_err(write_error)?;
+        }
+        _ => {}
+    }
+    let mut log = txn.open_table(LOG).map_err(write_error)?;
+    log.insert(
+        (instance, position),
+        encode_record(instance, position, record).as_slice(),
+    )
+    .map_err(write_error)?;
+    Ok(())
+}
+
+/// Tells the requester how its request ended and forgets its pending key.
+fn answer(request: Request, result: Result<Position, StoreError>, pending: &PendingKeys) {
+    let done = match request {
+        Request::Append {
+            instance,
+            record,
+            done,
+            ..
+        } => {
+            if let Record::Input { key: Some(key), .. } = record {
+                pending
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&(instance, key.client, key.seq));
+            }
+            done
+        }
+        Request::Snapshot { done, .. } | Request::Barrier { done } => done,
+        Request::Shutdown => return,
+    };
+    // The requester may have stopped waiting; the record is committed all the same.
+    let _ = done.send(result);
+}
+
+fn write_error(error: impl std::fmt::Display) -> StoreError {
+    StoreError::database("writing a record", error)
+}

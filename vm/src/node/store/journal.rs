@@ -1,0 +1,126 @@
+//! The bridge from a live [`InstanceCore`] to its log: after the core handled an item, the
+//! journal appends what happened (and a snapshot when the [`SnapshotClock`] says so), and
+//! hands back the [`Pending`] the reply must wait for.
+//!
+//! This is the small piece a node adopts to become durable; it decides positions and snapshot
+//! timing but never runs a turn itself, and it logs only swaps that committed.
+
+use super::policy::{SnapshotClock, SnapshotPolicy};
+use super::record::{ClientKey, Position, Record, Snapshot, encode_record};
+use super::{Pending, Recovered, Store};
+use crate::bytecode::encode::encode;
+use crate::node::core::InstanceCore;
+use crate::node::report::Outcome;
+use crate::node::version::Version;
+use std::sync::Arc;
+
+/// One instance's writer into the store.
+pub struct Journal {
+    store: Arc<Store>,
+    instance: String,
+    next: Position,
+    snapshots: SnapshotClock,
+}
+
+impl Journal {
+    /// Logs the deploy of a fresh instance (position 0, with its artifact).
+    pub fn deploy(
+        store: Arc<Store>,
+        core: &InstanceCore,
+        instance: &str,
+        policy: SnapshotPolicy,
+    ) -> (Journal, Pending) {
+        let mut journal = Journal {
+            store,
+            instance: instance.to_string(),
+            next: 0,
+            snapshots: SnapshotClock::new(policy),
+        };
+        let version = core.current();
+        let record = Record::Deploy {
+            version: version.hash,
+        };
+        let pending = journal.append_version(record, version);
+        (journal, pending)
+    }
+
+    /// Continues the log of a recovered instance.
+    pub fn resume(store: Arc<Store>, recovered: &Recovered, policy: SnapshotPolicy) -> Journal {
+        Journal {
+            store,
+            instance: recovered.instance.clone(),
+            next: recovered.position + 1,
+            snapshots: SnapshotClock::new(policy),
+        }
+    }
+
+    /// The position the next record takes.
+    pub fn next(&self) -> Position {
+        self.next
+    }
+
+    /// Logs an input the core just handled, with what it gave.
+    pub fn input(
+        &mut self,
+        core: &InstanceCore,
+        text: &str,
+        outcome: &Outcome,
+        key: Option<ClientKey>,
+    ) -> Pending {
+        let record = Record::Input {
+            text: text.to_string(),
+            outcome: outcome.clone(),
+            key,
+        };
+        let size = encode_record(&self.instance, self.next, &record).len();
+        let pending = self.store.append(&self.instance, self.next, record);
+        self.advance(core, size);
+        pending
+    }
+
+    /// Logs a committed upgrade: the core now runs the new version.
+    pub fn upgraded(&mut self, core: &InstanceCore) -> Pending {
+        let version = core.current();
+        let record = Record::Upgrade { to: version.hash };
+        let pending = self.append_version(record, version);
+        self.snapshot(core);
+        pending
+    }
+
+    /// Logs a committed rollback: the core runs the previous version again.
+    pub fn rolled_back(&mut self, core: &InstanceCore) -> Pending {
+        let record = Record::Rollback {
+            to: core.current().hash,
+        };
+        let pending = self.store.append(&self.instance, self.next, record);
+        self.next += 1;
+        self.snapshot(core);
+        pending
+    }
+
+    fn append_version(&mut self, record: Record, version: &Version) -> Pending {
+        let bytes = encode(version.program.artifact(), version.debug.as_deref());
+        let pending = self
+            .store
+            .append_version(&self.instance, self.next, record, &bytes);
+        self.next += 1;
+        pending
+    }
+
+    fn advance(&mut self, core: &InstanceCore, size: usize) {
+        self.next += 1;
+        if self.snapshots.appended(size) {
+            self.snapshot(core);
+        }
+    }
+
+    /// Snapshots the core as it is after the last record; its durability is not awaited
+    /// (recovery falls back to an older snapshot and a longer replay).
+    pub fn snapshot(&mut self, core: &InstanceCore) {
+        let report = core.inspect(0);
+        let versions = report.versions.iter().rev().map(|v| v.hash).collect();
+        let state_type = &core.current().program.artifact().state;
+        let snapshot = Snapshot::of(versions, core.state(), state_type, report.turns);
+        drop(self.store.snapshot(&self.instance, self.next - 1, snapshot));
+    }
+}

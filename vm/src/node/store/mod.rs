@@ -1,0 +1,417 @@
+//! The node's durable store (issue 6): per instance, the artifacts of every version it ran,
+//! an ordered log of its inputs and swaps, idempotency keys and periodic snapshots, in one
+//! redb file (`spec/storage.md` gives the layout and the rules).
+//!
+//! [`Store`] is the handle: appends and snapshots go to one committer thread ([`commit`]) and
+//! come back as a [`Pending`] that resolves only once the record is durable under the chosen
+//! [`Durability`]; reads ([`Store::recover`], [`Store::replay`], [`Store::lookup`], ...) run in
+//! their own read transactions. The store runs nothing live: the instance that owns a log
+//! assigns its positions, appends in order and decides when to snapshot ([`policy`]).
+
+mod commit;
+mod engine;
+mod error;
+pub mod journal;
+mod listing;
+pub mod policy;
+mod read;
+mod record;
+mod recover;
+mod replay;
+mod tables;
+
+pub use commit::Durability;
+pub use engine::{Replayer, Versions};
+pub use error::StoreError;
+pub use listing::LogLine;
+pub use read::Start;
+pub use record::{ClientKey, Position, Record, Snapshot};
+pub use recover::{Recovered, describe};
+pub use replay::{
+    CandidateReport, DIFFERENCES_KEPT, Difference, DifferenceKind, Divergence, ReplayReport,
+};
+
+use commit::{Committer, PendingKeys, PendingMap, Request};
+use read::decode_row;
+use redb::{Database, ReadableTable, TableError};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread::JoinHandle;
+use tables::{CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS};
+use tokio::sync::oneshot;
+
+use crate::bytecode::Artifact;
+use crate::hash::Hash;
+use crate::limits::Limits;
+use crate::node::report::Outcome;
+
+/// The file of the store inside a node's data dir.
+pub const STORE_FILE: &str = "store.redb";
+
+/// An open store.
+pub struct Store {
+    db: Arc<Database>,
+    path: PathBuf,
+    requests: Option<mpsc::Sender<Request>>,
+    committer: Option<JoinHandle<()>>,
+    halted: Arc<AtomicBool>,
+    pending_keys: PendingKeys,
+    commits: Arc<AtomicU64>,
+}
+
+/// A record on its way to disk: resolves to its position once it is durable.
+#[must_use = "a record is acknowledged only once its Pending resolves"]
+pub struct Pending(oneshot::Receiver<Result<Position, StoreError>>);
+
+impl Pending {
+    /// Blocks until the record is durable (not from inside an async task: use [`Self::durable`]).
+    pub fn wait(self) -> Result<Position, StoreError> {
+        self.0.blocking_recv().unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Waits until the record is durable.
+    pub async fn durable(self) -> Result<Position, StoreError> {
+        self.0.await.unwrap_or(Err(StoreError::Closed))
+    }
+}
+
+/// What the store knows of a client's input, for an idempotent retry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// The input was applied at `position` with this outcome. It may still be on its way to
+    /// disk: acknowledge the retry after [`Store::barrier`] resolves.
+    Applied {
+        position: Position,
+        outcome: Outcome,
+    },
+    /// The input was applied, but compaction dropped its record and outcome.
+    Compacted { highest_seq: u64 },
+}
+
+/// What a compaction dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Compacted {
+    pub records: u64,
+    pub snapshots: u64,
+    /// Records up to and including this position are gone; `None` when nothing was dropped.
+    pub through: Option<Position>,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `data_dir`.
+    pub fn open(data_dir: &Path, durability: Durability) -> Result<Store, StoreError> {
+        let path = data_dir.join(STORE_FILE);
+        let open_error = |detail: String| StoreError::Open {
+            path: path.display().to_string(),
+            detail,
+        };
+        std::fs::create_dir_all(data_dir).map_err(|e| open_error(e.to_string()))?;
+        let db = Arc::new(open_database(&path).map_err(open_error)?);
+        let halted = Arc::new(AtomicBool::new(false));
+        let pending_keys = PendingKeys::default();
+        let commits = Arc::new(AtomicU64::new(0));
+        let committer = Committer {
+            db: db.clone(),
+            mode: durability,
+            halted: halted.clone(),
+            pending_keys: pending_keys.clone(),
+            next: BTreeMap::new(),
+            commits: commits.clone(),
+        };
+        let (requests, receiver) = mpsc::channel();
+        let committer = std::thread::Builder::new()
+            .name("quiver-store-commit".into())
+            .spawn(move || committer.run(receiver))
+            .map_err(|e| open_error(format!("cannot start the committer: {e}")))?;
+        Ok(Store {
+            db,
+            path,
+            requests: Some(requests),
+            committer: Some(committer),
+            halted,
+            pending_keys,
+            commits,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many append transactions the committer has committed since the store opened.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Appends `record` at `position` (the instance's next one, starting at 0 for the deploy).
+    pub fn append(&self, instance: &str, position: Position, record: Record) -> Pending {
+        if let Record::Input { key: Some(key), .. } = &record {
+            self.pending().insert(
+                (instance.into(), key.client.clone(), key.seq),
+                (position, record.clone()),
+            );
+        }
+        self.send(|done| Request::Append {
+            instance: instance.to_string(),
+            position,
+            record,
+            artifact: None,
+            done,
+        })
+    }
+
+    /// Appends a deploy or upgrade record together with the encoded artifact it names.
+    pub fn append_version(
+        &self,
+        instance: &str,
+        position: Position,
+        record: Record,
+        artifact: &[u8],
+    ) -> Pending {
+        let hash = match &record {
+            Record::Deploy { version } | Record::Upgrade { to: version } => *version,
+            Record::Rollback { to } => *to,
+            Record::Input { .. } => return self.append(instance, position, record),
+        };
+        self.send(|done| Request::Append {
+            instance: instance.to_string(),
+            position,
+            record,
+            artifact: Some((hash, artifact.to_vec())),
+            done,
+        })
+    }
+
+    /// Stores a snapshot of the instance after the record at `position`.
+    pub fn snapshot(&self, instance: &str, position: Position, snapshot: Snapshot) -> Pending {
+        self.send(|done| Request::Snapshot {
+            instance: instance.to_string(),
+            position,
+            snapshot,
+            done,
+        })
+    }
+
+    /// Resolves once everything appended before it is durable.
+    pub fn barrier(&self) -> Pending {
+        self.send(|done| Request::Barrier { done })
+    }
+
+    fn send(&self, request: impl FnOnce(commit::Ack) -> Request) -> Pending {
+        let (done, receiver) = oneshot::channel();
+        if let Some(requests) = &self.requests {
+            // A closed channel drops `done`, which resolves the Pending as `Closed`.
+            let _ = requests.send(request(done));
+        }
+        Pending(receiver)
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, PendingMap> {
+        // Every update is one insert or remove, so a poisoned map is still consistent.
+        self.pending_keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether `key` was already applied to `instance`, and what it gave.
+    pub fn lookup(&self, instance: &str, key: &ClientKey) -> Result<Option<Recorded>, StoreError> {
+        let wanted = (instance.to_string(), key.client.clone(), key.seq);
+        if let Some((position, record)) = self.pending().get(&wanted).cloned() {
+            return Ok(applied(position, record));
+        }
+        let txn = self.read()?;
+        if let Some(found) = lookup_committed(&txn, instance, key)? {
+            return Ok(Some(found));
+        }
+        let fail = |e: redb::StorageError| StoreError::database("looking up a key", e);
+        let Some(clients) = open_optional(&txn, CLIENTS)? else {
+            return Ok(None);
+        };
+        let highest = clients.get((instance, key.client.as_str())).map_err(fail)?;
+        Ok(highest
+            .map(|seq| seq.value())
+            .filter(|highest| key.seq <= *highest)
+            .map(|highest_seq| Recorded::Compacted { highest_seq }))
+    }
+
+    fn read(&self) -> Result<redb::ReadTransaction, StoreError> {
+        self.db
+            .begin_read()
+            .map_err(|e| StoreError::database("starting a read", e))
+    }
+
+    /// Every instance with a history, in name order.
+    pub fn instances(&self) -> Result<Vec<String>, StoreError> {
+        let txn = self.read()?;
+        let Some(table) = open_optional(&txn, INSTANCES)? else {
+            return Ok(Vec::new());
+        };
+        let rows = table
+            .iter()
+            .map_err(|e| StoreError::database("listing instances", e))?;
+        rows.map(|row| {
+            row.map(|(name, _)| name.value().to_string())
+                .map_err(|e| StoreError::database("listing instances", e))
+        })
+        .collect()
+    }
+
+    /// The records of `instance` from `from` through `to`, in order.
+    pub fn log(
+        &self,
+        instance: &str,
+        from: Position,
+        to: Position,
+    ) -> Result<Vec<(Position, Record)>, StoreError> {
+        let txn = self.read()?;
+        let Some(log) = open_optional(&txn, LOG)? else {
+            return Ok(Vec::new());
+        };
+        let rows = log
+            .range((instance, from)..=(instance, to))
+            .map_err(|e| StoreError::database("reading the log", e))?;
+        rows.map(|row| decode_row(instance, row)).collect()
+    }
+
+    /// The records of `instance` from `from` through `to`, each with the version running after
+    /// it: what `quiver log` lists.
+    pub fn listing(
+        &self,
+        instance: &str,
+        from: Position,
+        to: Position,
+    ) -> Result<Vec<LogLine>, StoreError> {
+        listing::listing(&self.db, instance, from, to)
+    }
+
+    /// The positions of `instance`'s snapshots, ascending.
+    pub fn snapshots(&self, instance: &str) -> Result<Vec<Position>, StoreError> {
+        let txn = self.read()?;
+        match open_optional(&txn, SNAPSHOTS)? {
+            Some(table) => tables::positions(&table, instance),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// `instance` rebuilt from its newest snapshot and the log after it, every output checked.
+    pub fn recover(&self, instance: &str, limits: &Limits) -> Result<Recovered, StoreError> {
+        recover::recover(&self.db, instance, limits)
+    }
+
+    /// `instance` rebuilt from the start of its history up to `to`, reporting a divergence.
+    pub fn replay(
+        &self,
+        instance: &str,
+        to: Option<Position>,
+        limits: &Limits,
+    ) -> Result<ReplayReport, StoreError> {
+        replay::replay(&self.db, instance, to, limits)
+    }
+
+    /// `instance`'s recorded inputs re-run against `candidate`.
+    pub fn replay_with(
+        &self,
+        instance: &str,
+        candidate: &Artifact,
+        limits: &Limits,
+    ) -> Result<CandidateReport, StoreError> {
+        replay::replay_with(&self.db, instance, candidate, limits)
+    }
+
+    /// Keeps the newest `keep_snapshots` snapshots (at least one) of `instance` and drops the
+    /// older ones and every record up to the oldest kept snapshot, in one transaction.
+    pub fn compact(&self, instance: &str, keep_snapshots: usize) -> Result<Compacted, StoreError> {
+        compact::compact(&self.db, instance, keep_snapshots.max(1))
+    }
+
+    /// Simulates a crash: the committer stops without committing what it gathered, and every
+    /// record not yet acknowledged fails with [`StoreError::Closed`]; so does every later one.
+    pub fn halt(&self) {
+        self.halted.store(true, Ordering::SeqCst);
+        // Wakes a committer waiting for work, so it stops now rather than at the next append.
+        drop(self.barrier());
+    }
+
+    /// The hashes of the artifacts stored for `instance`.
+    pub fn artifacts(&self, instance: &str) -> Result<Vec<Hash>, StoreError> {
+        compact::artifacts(&self.db, instance)
+    }
+}
+
+mod compact;
+
+/// The recorded input for `key`, if its record is still in the log.
+fn lookup_committed(
+    txn: &redb::ReadTransaction,
+    instance: &str,
+    key: &ClientKey,
+) -> Result<Option<Recorded>, StoreError> {
+    let fail = |e: redb::StorageError| StoreError::database("looking up a key", e);
+    let (Some(keys), Some(log)) = (open_optional(txn, KEYS)?, open_optional(txn, LOG)?) else {
+        return Ok(None);
+    };
+    let Some(position) = keys
+        .get((instance, key.client.as_str(), key.seq))
+        .map_err(fail)?
+    else {
+        return Ok(None);
+    };
+    let position = position.value();
+    let Some(bytes) = log.get((instance, position)).map_err(fail)? else {
+        return Ok(None);
+    };
+    let record = record::decode_record(bytes.value(), instance, position)?;
+    if !matches!(&record, Record::Input { key: Some(found), .. } if found == key) {
+        return Err(StoreError::Corrupt {
+            what: format!(
+                "the key ({}, {}) of instance `{instance}` points at position {position}, \
+                 which is not its input",
+                key.client, key.seq
+            ),
+        });
+    }
+    Ok(applied(position, record))
+}
+
+/// Opens the redb file. redb asserts on some damaged files (a file cut shorter than its
+/// header says) instead of returning an error; that panic is turned into a refusal here.
+fn open_database(path: &Path) -> Result<Database, String> {
+    let opened = std::panic::catch_unwind(|| Database::create(path));
+    match opened {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the file is damaged (shorter than its header says, or inconsistent)".into()),
+    }
+}
+
+fn applied(position: Position, record: Record) -> Option<Recorded> {
+    match record {
+        Record::Input { outcome, .. } => Some(Recorded::Applied { position, outcome }),
+        _ => None,
+    }
+}
+
+fn open_optional<K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &redb::ReadTransaction,
+    table: redb::TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, StoreError> {
+    match txn.open_table(table) {
+        Ok(table) => Ok(Some(table)),
+        Err(TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(StoreError::database("opening a table", e)),
+    }
+}
+
+/// Closing commits what was gathered and waits for the committer.
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(requests) = self.requests.take() {
+            let _ = requests.send(Request::Shutdown);
+        }
+        if let Some(committer) = self.committer.take() {
+            let _ = committer.join();
+        }
+    }
+}
