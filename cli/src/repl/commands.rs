@@ -63,7 +63,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "FILE",
         "run a script of REPL lines, as written by :save",
     ),
-    ("graph", "MACHINE", "draw a machine (not available yet)"),
+    (
+        "graph",
+        "NAME [machine|arrows] [FILE]",
+        "write a machine's picture to FILE (default NAME.dot; .svg needs Graphviz)",
+    ),
     ("connect", "ADDR", "drive a live node (not available yet)"),
     ("quit", "", "leave the REPL (also :q or end of input)"),
 ];

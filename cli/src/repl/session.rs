@@ -135,10 +135,7 @@ impl Session {
             "goto" => self.travel(args, Travel::Goto),
             "save" => self.save(args),
             "replay" => self.replay(args),
-            "graph" => Err(
-                "error: `:graph` is not available yet (it arrives with `quiver graph`)\n"
-                    .to_string(),
-            ),
+            "graph" => self.graph(args),
             "connect" | "push" | "send" | "inspect" => Err(format!(
                 "error: `:{name}` is not yet available: driving live nodes from the REPL comes later\n"
             )),
