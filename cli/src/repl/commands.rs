@@ -68,7 +68,27 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "NAME [machine|arrows] [FILE]",
         "write a machine's picture to FILE (default NAME.dot; .svg needs Graphviz)",
     ),
-    ("connect", "ADDR", "drive a live node (not available yet)"),
+    (
+        "connect",
+        "ADDR [--data DIR] [--cert NAME]",
+        "drive a live node (default identity: .quiver, admin)",
+    ),
+    (
+        "push",
+        "MACHINE as INSTANCE",
+        "deploy or upgrade an instance on the node with a session machine",
+    ),
+    (
+        "send",
+        "INSTANCE TEXT",
+        "send one input to an instance on the node",
+    ),
+    (
+        "inspect",
+        "[INSTANCE]",
+        "show the node's instances (or one of them)",
+    ),
+    ("disconnect", "", "forget the node `:connect` reached"),
     ("quit", "", "leave the REPL (also :q or end of input)"),
 ];
 
@@ -162,6 +182,9 @@ pub fn is_identifier(text: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
+/// How wide the usage column of `:help` is; a longer usage puts its description below it.
+const USAGE_COLUMN: usize = 28;
+
 /// The `:help` text.
 pub fn help() -> String {
     let mut out = String::from(
@@ -171,7 +194,12 @@ pub fn help() -> String {
     );
     for (name, args, what) in COMMANDS {
         let usage = format!(":{name} {args}");
-        out += &format!("  {:<28}{what}\n", usage.trim_end());
+        let usage = usage.trim_end();
+        if usage.len() < USAGE_COLUMN {
+            out += &format!("  {usage:<USAGE_COLUMN$}{what}\n");
+        } else {
+            out += &format!("  {usage}\n  {:USAGE_COLUMN$}{what}\n", "");
+        }
     }
     out
 }
