@@ -84,12 +84,29 @@ fn timings(text: &str) -> String {
     out
 }
 
-/// A directory with the two counter versions, for `:load`.
+/// A version whose migration breaks `invariant count >= 0`.
+const COUNTER_BROKEN: &str = "\
+machine Counter {
+    state { count: Int = 0, resets: Int = 0 }
+    input  Incr(Int) | Decr(Int) | Reset | Get | Stats
+    output Ok | Value(Int) | Rejected(String) | Info(Int, Int)
+    invariant count >= 0
+    on Incr(n) { count = count + n; Ok }
+    on Decr(n) { count = count - n; Ok }
+    on Reset { count = 0; Ok }
+    on Get { Value(count) }
+    on Stats { Info(count, resets) }
+    migrate(old: { count: Int }) { { count: 0 - old.count - 1, resets: 0 } }
+}
+";
+
+/// A directory with the two counter versions and a broken one, for `:load`.
 fn dir_with_counters() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary directory");
     for name in ["counter.sm", "counter_v2.sm"] {
         std::fs::copy(example(name), dir.path().join(name)).expect("the example is copied");
     }
+    std::fs::write(dir.path().join("broken.sm"), COUNTER_BROKEN).expect("the source is written");
     dir
 }
 
@@ -156,7 +173,8 @@ fn node_refusals_and_rejected_inputs_are_printed_and_the_session_goes_on() {
     let dir = dir_with_counters();
     let script = format!(
         ":load counter.sm\n:connect {} --data {}\n:send nope Get\n:push Nope as c1\n\
-         :push Counter as c1\n:send c1 Bogus\n:send c1 Decr(1)\n:send c1 Get",
+         :push Counter as c1\n:send c1 Bogus\n:send c1 Decr(1)\n:load broken.sm\n:push Counter as c1\n\
+         :send c1 Get",
         node.addr,
         node.data().display()
     );
@@ -171,8 +189,12 @@ fn node_refusals_and_rejected_inputs_are_printed_and_the_session_goes_on() {
         "{transcript}"
     );
     assert!(
+        transcript.contains("> :push Counter as c1\nerror: refused:"),
+        "a migration that breaks the invariant is refused:\n{transcript}"
+    );
+    assert!(
         transcript.ends_with("> :send c1 Get\nValue(0)\n"),
-        "a rejected input leaves the state as it was:\n{transcript}"
+        "a rejected input and a refused push leave the state as it was:\n{transcript}"
     );
 }
 
