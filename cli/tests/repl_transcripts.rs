@@ -240,13 +240,17 @@ fn a_saved_session_replays_to_the_same_state() {
 }
 
 #[test]
-fn live_node_commands_say_they_are_not_yet_available() {
+fn a_failed_connect_is_reported_and_quit_still_ends_the_session() {
     let transcript = check(
         COUNTER_V1,
-        ":connect 127.0.0.1:4433\n:graph Counter\n:quit\n1 + 1",
+        ":connect 127.0.0.1:4433 --data no-such-dir\n:inspect\n:quit\n1 + 1",
     );
     assert!(
-        transcript.contains("`:connect` is not yet available"),
+        transcript.contains("error: cannot read the node's CA `no-such-dir/ca.pem`"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("error: not connected to a node"),
         "{transcript}"
     );
     assert!(

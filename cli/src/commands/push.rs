@@ -116,7 +116,7 @@ async fn push_one(
     NodeResult { addr, line, exit }
 }
 
-fn outcome_text(outcome: &PushOutcome) -> String {
+pub fn outcome_text(outcome: &PushOutcome) -> String {
     match outcome {
         PushOutcome::Deployed { hash } => format!("deployed {hash}"),
         PushOutcome::Upgraded { swap } => format!(

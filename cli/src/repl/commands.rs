@@ -63,8 +63,32 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "FILE",
         "run a script of REPL lines, as written by :save",
     ),
-    ("graph", "MACHINE", "draw a machine (not available yet)"),
-    ("connect", "ADDR", "drive a live node (not available yet)"),
+    (
+        "graph",
+        "NAME [machine|arrows] [FILE]",
+        "write a machine's picture to FILE (default NAME.dot; .svg needs Graphviz)",
+    ),
+    (
+        "connect",
+        "ADDR [--data DIR] [--cert NAME]",
+        "drive a live node (default identity: .quiver, admin)",
+    ),
+    (
+        "push",
+        "MACHINE as INSTANCE",
+        "deploy or upgrade an instance on the node with a session machine",
+    ),
+    (
+        "send",
+        "INSTANCE TEXT",
+        "send one input to an instance on the node",
+    ),
+    (
+        "inspect",
+        "[INSTANCE]",
+        "show the node's instances (or one of them)",
+    ),
+    ("disconnect", "", "forget the node `:connect` reached"),
     ("quit", "", "leave the REPL (also :q or end of input)"),
 ];
 
@@ -158,6 +182,9 @@ pub fn is_identifier(text: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
+/// How wide the usage column of `:help` is; a longer usage puts its description below it.
+const USAGE_COLUMN: usize = 28;
+
 /// The `:help` text.
 pub fn help() -> String {
     let mut out = String::from(
@@ -167,7 +194,12 @@ pub fn help() -> String {
     );
     for (name, args, what) in COMMANDS {
         let usage = format!(":{name} {args}");
-        out += &format!("  {:<28}{what}\n", usage.trim_end());
+        let usage = usage.trim_end();
+        if usage.len() < USAGE_COLUMN {
+            out += &format!("  {usage:<USAGE_COLUMN$}{what}\n");
+        } else {
+            out += &format!("  {usage}\n  {:USAGE_COLUMN$}{what}\n", "");
+        }
     }
     out
 }

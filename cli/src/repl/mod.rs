@@ -3,7 +3,8 @@
 //! - `session`: the session's state and the dispatch of one entry; `commands` classifies
 //!   entries and holds `:help`; `eval` runs expressions, `let`s and declarations; `machines`
 //!   runs instances, turns and `:reload`; `history` and `travel` are time travel and scripts;
-//!   `version` is one loaded version of a machine; `render` turns diagnostics and state
+//!   `version` is one loaded version of a machine; `picture` is `:graph`; `live` drives a node
+//!   (`:connect`, `:push`, `:send`, `:inspect`); `render` turns diagnostics and state
 //!   changes into text; `input` finds where a multi-line entry ends; `helper` is the terminal
 //!   editor's completion, highlighting and validation.
 //!
@@ -17,7 +18,9 @@ mod eval;
 mod helper;
 mod history;
 mod input;
+mod live;
 mod machines;
+mod picture;
 mod render;
 mod session;
 mod travel;

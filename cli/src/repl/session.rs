@@ -6,6 +6,7 @@
 
 use super::commands::{self, Entry};
 use super::history::Timeline;
+use super::live::Live;
 use quiver_vm::limits::Limits;
 use quiver_vm::types::Type;
 use quiver_vm::value::Value;
@@ -69,6 +70,8 @@ pub struct Session {
     pub(super) color: bool,
     pub(super) replay_depth: usize,
     pub(super) started: usize,
+    /// The node `:connect` reached, when connected.
+    pub(super) live: Option<Live>,
 }
 
 impl Session {
@@ -85,6 +88,7 @@ impl Session {
             color,
             replay_depth: 0,
             started: 0,
+            live: None,
         }
     }
 
@@ -135,13 +139,12 @@ impl Session {
             "goto" => self.travel(args, Travel::Goto),
             "save" => self.save(args),
             "replay" => self.replay(args),
-            "graph" => Err(
-                "error: `:graph` is not available yet (it arrives with `quiver graph`)\n"
-                    .to_string(),
-            ),
-            "connect" | "push" | "send" | "inspect" => Err(format!(
-                "error: `:{name}` is not yet available: driving live nodes from the REPL comes later\n"
-            )),
+            "graph" => self.graph(args),
+            "connect" => self.connect(args),
+            "disconnect" => self.disconnect(),
+            "push" => self.push(args),
+            "send" => self.send_live(args),
+            "inspect" => self.inspect(args),
             other => Err(unknown_command(other)),
         };
         Reply::text(result.unwrap_or_else(|error| error))
