@@ -19,7 +19,7 @@ impl Pane {
             dir.display(),
             env!("CARGO_BIN_EXE_quiver")
         );
-        let started = Command::new("tmux")
+        let started = tmux(&name)
             .args([
                 "new-session",
                 "-d",
@@ -39,7 +39,7 @@ impl Pane {
     }
 
     fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
+        let status = tmux(&self.name)
             .args(["send-keys", "-t", &self.name])
             .args(keys)
             .status()
@@ -48,7 +48,7 @@ impl Pane {
     }
 
     fn screen(&self) -> String {
-        let output = Command::new("tmux")
+        let output = tmux(&self.name)
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
             .expect("tmux capture-pane runs");
@@ -74,10 +74,16 @@ impl Pane {
 
 impl Drop for Pane {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
+        let _ = tmux(&self.name).arg("kill-server").status();
     }
+}
+
+/// tmux on a server of this test's own (`-L`), so that no other tmux user on the machine (other
+/// test runs, a developer's session) shares its environment or its sessions.
+fn tmux(server: &str) -> Command {
+    let mut command = Command::new("tmux");
+    command.args(["-L", server]);
+    command
 }
 
 fn tmux_available() -> bool {
