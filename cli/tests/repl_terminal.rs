@@ -131,15 +131,19 @@ fn completion_and_multi_line_input_work_in_a_terminal() {
     pane.wait_for("12 : Int");
 
     pane.keys(&[":quit", "Enter"]);
+    // The REPL writes its history as it exits: wait for the file's content, not only for the
+    // file, which may exist before the write is complete.
+    let path = dir.path().join(".quiver_history");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !dir.path().join(".quiver_history").exists() {
+    loop {
+        let history = std::fs::read_to_string(&path).unwrap_or_default();
+        if history.contains("Incr(5)") {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
-            "the history file was not written"
+            "the history file never held `Incr(5)`: {history:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let history = std::fs::read_to_string(dir.path().join(".quiver_history"))
-        .expect("the history file is readable");
-    assert!(history.contains("Incr(5)"), "{history}");
 }
