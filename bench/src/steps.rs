@@ -177,3 +177,20 @@ fn pipeline(options: Options) -> Figure {
         5.0,
     )
 }
+
+/// The source and a cycle of input texts for profiling one machine (`examples/turns.rs`).
+pub fn profile_inputs(which: &str) -> (&'static str, Vec<String>) {
+    let texts: Vec<&str> = match which {
+        "kv" => vec!["Put(\"a\", 1)", "Get(\"a\")", "Put(\"b\", 2)", "Get(\"c\")"],
+        "bank" => vec!["Deposit(5)", "Withdraw(3)", "Withdraw(1000000000)"],
+        "pipeline" => vec!["Add(5)", "Sub(2)", "Add(1)", "Add(7)", "Tick"],
+        _ => vec!["Incr(3)", "Decr(1)", "Get", "Decr(100)"],
+    };
+    let src = match which {
+        "kv" => KV,
+        "bank" => BANK,
+        "pipeline" => PIPELINE,
+        _ => COUNTER,
+    };
+    (src, texts.into_iter().map(String::from).collect())
+}

@@ -1,5 +1,9 @@
-//! The fast path: a [`VerifiedProgram`] loaded into pre-resolved nodes ([`compile`]) and run
-//! without re-checking types ([`run`]).
+//! The fast path: a [`VerifiedProgram`] loaded for running without re-checking types.
+//!
+//! A turn (the step and every invariant after it) is lowered to a flat register form with
+//! products split into registers ([`lower`], [`ops`], run by [`exec`]). Everything else
+//! (migrations, `check_invariants` on its own) and any turn too large to lower runs on
+//! pre-resolved nodes ([`compile`], [`run`]).
 //!
 //! It agrees exactly with [`crate::eval_ref`] on values, traps and trap sites; only the fuel
 //! each node costs differs (a fused projection path or a fork of projections costs one unit).
@@ -9,6 +13,9 @@
 //! This module does not keep state between turns; [`crate::machine`] does.
 
 mod compile;
+mod exec;
+mod lower;
+mod ops;
 mod run;
 
 use crate::bytecode::{Artifact, Site};
@@ -24,6 +31,8 @@ use std::sync::Arc;
 pub struct Loaded {
     program: VerifiedProgram,
     step: Node,
+    /// The step and invariants lowered to registers, unless lowering gave up.
+    turn: Option<lower::Turn>,
     invariants: Vec<(Node, Site)>,
     migrate_up: Option<Node>,
     migrate_down: Option<Node>,
@@ -39,6 +48,7 @@ pub fn load(program: VerifiedProgram) -> Loaded {
         defs.push(Arc::new(compile(&def.body, &defs)));
     }
     let step = compile(&artifact.step, &defs);
+    let turn = lower::lower_turn(artifact).ok();
     let invariants = artifact
         .invariants
         .iter()
@@ -56,6 +66,7 @@ pub fn load(program: VerifiedProgram) -> Loaded {
     Loaded {
         program,
         step,
+        turn,
         invariants,
         migrate_up,
         migrate_down,
@@ -77,6 +88,9 @@ impl Loaded {
     /// one budget of `fuel`. Returns `(new state, output)`; `state` itself is never changed.
     pub fn step(&self, input: Value, state: &Value, fuel: u64) -> Result<(Value, Value), Trap> {
         let mut fuel = fuel;
+        if let Some(turn) = &self.turn {
+            return exec::run_turn(turn, input, state, &mut fuel);
+        }
         let pair = Value::tuple(vec![input, state.clone()]);
         let result = run::run(&self.step, pair, &mut fuel)?;
         let Value::Tuple(items) = result else {
