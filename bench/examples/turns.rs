@@ -14,6 +14,9 @@ fn main() {
         .iter()
         .map(|t| quiver_vm::text::parse(t, &artifact.input).expect("inputs parse"))
         .collect();
+    if std::env::var_os("DUMP").is_some() {
+        println!("{:#?}", vm.program());
+    }
     let mut ok = 0usize;
     for i in 0..turns {
         ok += usize::from(vm.turn(inputs[i % inputs.len()].clone()).is_ok());

@@ -51,6 +51,12 @@ struct Machine<'f> {
 }
 
 impl Machine<'_> {
+    /// The value in `reg`. Lowering numbers registers below `Turn::registers` and the file is
+    /// at least that long, so the index is in range.
+    fn reg(&self, reg: Reg) -> &Value {
+        &self.regs[reg as usize]
+    }
+
     fn get(&self, reg: Reg) -> Result<&Value, Trap> {
         usize::try_from(reg)
             .ok()
@@ -100,11 +106,9 @@ impl Machine<'_> {
             }
             Op::Unpack { src, dsts } => self.unpack(*src, dsts),
             Op::Pack { dst, items } => {
-                let values = items
-                    .iter()
-                    .map(|r| self.get(*r).cloned())
-                    .collect::<Result<Vec<_>, _>>()?;
-                self.set(*dst, Value::tuple(values))
+                // One allocation: a slice iterator has an exact length.
+                let values: Arc<[Value]> = items.iter().map(|r| self.reg(*r).clone()).collect();
+                self.set(*dst, Value::Tuple(values))
             }
             Op::Inj { dst, src, tag } => {
                 let payload = self.get(*src)?.clone();
@@ -205,6 +209,13 @@ impl Machine<'_> {
                         Some(found) => Value::variant(1, found.clone()),
                         None => Value::variant(0, Value::Unit),
                     });
+                }
+            }
+            (Prim::MapInsert, 3) => {
+                if let Value::Map(map) = arg(0)? {
+                    let mut map = Arc::clone(map);
+                    Arc::make_mut(&mut map).insert(arg(1)?.clone(), arg(2)?.clone());
+                    return Ok(Value::Map(map));
                 }
             }
             (Prim::MapContains, 2) => {

@@ -356,3 +356,75 @@ fn flatten<'a>(arrows: &'a [Arrow], out: &mut Vec<&'a Arrow>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::{Def, Lit};
+
+    fn artifact(defs: Vec<Def>, step: Arrow) -> Artifact {
+        Artifact {
+            name: "T".into(),
+            state: Type::Tuple(vec![Type::Int, Type::Int]),
+            input: Type::Int,
+            output: Type::Int,
+            init: Lit::Tuple(vec![Lit::Int(0), Lit::Int(0)]),
+            defs,
+            step,
+            invariants: vec![],
+            migrate_up: None,
+            migrate_down: None,
+        }
+    }
+
+    #[test]
+    fn projections_and_forks_emit_no_ops_beyond_unpacking_and_packing() {
+        // (input, (a, b)) -> ((b, a), input): a swap of the state fields.
+        let step = Arrow::Fork(vec![
+            Arrow::Seq(vec![
+                Arrow::Proj(1),
+                Arrow::Fork(vec![Arrow::Proj(1), Arrow::Proj(0)]),
+            ]),
+            Arrow::Proj(0),
+        ]);
+        let turn = lower_turn(&artifact(vec![], step)).expect("a small step lowers");
+        let kinds: Vec<&str> = turn
+            .block
+            .ops
+            .iter()
+            .map(|op| match op {
+                Op::Unpack { .. } => "unpack",
+                Op::Pack { .. } => "pack",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(kinds, ["unpack", "pack"]);
+        assert_eq!(turn.output, 0);
+    }
+
+    #[test]
+    fn a_call_dag_that_would_inline_exponentially_is_refused() {
+        let mut defs = vec![Def {
+            name: "d0".into(),
+            input: Type::Int,
+            output: Type::Int,
+            body: Arrow::Id,
+        }];
+        for k in 1..40u32 {
+            defs.push(Def {
+                name: format!("d{k}"),
+                input: Type::Int,
+                output: Type::Int,
+                body: Arrow::Seq(vec![
+                    Arrow::Fork(vec![Arrow::Call(k - 1), Arrow::Call(k - 1)]),
+                    Arrow::Proj(0),
+                ]),
+            });
+        }
+        let step = Arrow::Fork(vec![
+            Arrow::Proj(1),
+            Arrow::Seq(vec![Arrow::Proj(0), Arrow::Call(39)]),
+        ]);
+        assert!(lower_turn(&artifact(defs, step)).is_err());
+    }
+}

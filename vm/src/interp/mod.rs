@@ -17,6 +17,7 @@ mod exec;
 mod lower;
 mod ops;
 mod run;
+mod shape;
 
 use crate::bytecode::{Artifact, Site};
 use crate::eval_ref::ill_typed;
@@ -33,6 +34,8 @@ pub struct Loaded {
     step: Node,
     /// The step and invariants lowered to registers, unless lowering gave up.
     turn: Option<lower::Turn>,
+    /// The input type, precomputed for [`Loaded::accepts_input`].
+    input: shape::Shape,
     invariants: Vec<(Node, Site)>,
     migrate_up: Option<Node>,
     migrate_down: Option<Node>,
@@ -49,6 +52,7 @@ pub fn load(program: VerifiedProgram) -> Loaded {
     }
     let step = compile(&artifact.step, &defs);
     let turn = lower::lower_turn(artifact).ok();
+    let input = shape::Shape::of(&artifact.input);
     let invariants = artifact
         .invariants
         .iter()
@@ -67,6 +71,7 @@ pub fn load(program: VerifiedProgram) -> Loaded {
         program,
         step,
         turn,
+        input,
         invariants,
         migrate_up,
         migrate_down,
@@ -77,6 +82,12 @@ pub fn load(program: VerifiedProgram) -> Loaded {
 impl Loaded {
     pub fn artifact(&self) -> &Artifact {
         self.program.artifact()
+    }
+
+    /// Whether `value` is a value of the input type (what `verify::value_has_type` says,
+    /// without its per-call cost).
+    pub fn accepts_input(&self, value: &Value) -> bool {
+        self.input.admits(value)
     }
 
     /// The initial state.
