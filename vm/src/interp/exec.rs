@@ -51,10 +51,16 @@ struct Machine<'f> {
 }
 
 impl Machine<'_> {
-    /// The value in `reg`. Lowering numbers registers below `Turn::registers` and the file is
-    /// at least that long, so the index is in range.
-    fn reg(&self, reg: Reg) -> &Value {
-        &self.regs[reg as usize]
+    /// Operand `index` of an op: moved out of `reg` when `last` marks it as its last read,
+    /// cloned otherwise. Lowering numbers registers below `Turn::registers` and the file is at
+    /// least that long, so the index is in range.
+    fn fetch(&mut self, reg: Reg, last: u64, index: usize) -> Value {
+        let slot = &mut self.regs[reg as usize];
+        if index < 64 && last & (1 << index) != 0 {
+            std::mem::replace(slot, Value::Unit)
+        } else {
+            slot.clone()
+        }
     }
 
     fn get(&self, reg: Reg) -> Result<&Value, Trap> {
@@ -96,8 +102,8 @@ impl Machine<'_> {
     fn op(&mut self, op: &Op) -> Result<(), Trap> {
         match op {
             Op::Const { dst, value } => self.set(*dst, value.clone()),
-            Op::Move { dst, src } => {
-                let value = self.get(*src)?.clone();
+            Op::Move { dst, src, last } => {
+                let value = self.fetch(*src, *last, 0);
                 self.set(*dst, value)
             }
             Op::Proj { dst, src, index } => {
@@ -105,13 +111,20 @@ impl Machine<'_> {
                 self.set(*dst, value)
             }
             Op::Unpack { src, dsts } => self.unpack(*src, dsts),
-            Op::Pack { dst, items } => {
-                // One allocation: a slice iterator has an exact length.
-                let values: Arc<[Value]> = items.iter().map(|r| self.reg(*r).clone()).collect();
+            Op::Pack { dst, items, last } => {
+                // One allocation: a range iterator has an exact length.
+                let values: Arc<[Value]> = (0..items.len())
+                    .map(|i| self.fetch(items[i], *last, i))
+                    .collect();
                 self.set(*dst, Value::Tuple(values))
             }
-            Op::Inj { dst, src, tag } => {
-                let payload = self.get(*src)?.clone();
+            Op::Inj {
+                dst,
+                src,
+                tag,
+                last,
+            } => {
+                let payload = self.fetch(*src, *last, 0);
                 self.set(*dst, Value::variant(*tag, payload))
             }
             Op::Distl { dst, src } => {
@@ -135,9 +148,10 @@ impl Machine<'_> {
                 site,
                 dst,
                 args,
+                last,
             } => {
                 let value = self
-                    .prim_args(*prim, args)
+                    .prim_args(*prim, args, *last)
                     .map_err(|kind| Trap::new(kind, *site))?;
                 self.set(*dst, value)
             }
@@ -146,13 +160,19 @@ impl Machine<'_> {
                 site,
                 dst,
                 src,
+                last,
             } => {
                 let value = prim
-                    .apply(self.get(*src)?.clone())
+                    .apply(self.fetch(*src, *last, 0))
                     .map_err(|k| Trap::new(k, *site))?;
                 self.set(*dst, value)
             }
-            Op::Case { src, payload, arms } => self.case(*src, *payload, arms),
+            Op::Case {
+                src,
+                payload,
+                arms,
+                last,
+            } => self.case(*src, *payload, arms, *last),
             Op::Check { src, index, site } => match self.get(*src)? {
                 Value::Bool(true) => Ok(()),
                 Value::Bool(false) => Err(Trap::new(
@@ -179,11 +199,11 @@ impl Machine<'_> {
         Ok(())
     }
 
-    fn case(&mut self, src: Reg, payload: Reg, arms: &[Block]) -> Result<(), Trap> {
-        let (tag, value) = match self.get(src)? {
-            Value::Bool(b) => (u32::from(*b), Value::Unit),
-            Value::Variant(tag, inner) => (*tag, (**inner).clone()),
-            other => split_sum(other.clone())?,
+    fn case(&mut self, src: Reg, payload: Reg, arms: &[Block], last: u64) -> Result<(), Trap> {
+        let (tag, value) = match self.fetch(src, last, 0) {
+            Value::Bool(b) => (u32::from(b), Value::Unit),
+            Value::Variant(tag, inner) => (tag, Arc::unwrap_or_clone(inner)),
+            other => split_sum(other)?,
         };
         let arm = usize::try_from(tag)
             .ok()
@@ -195,7 +215,7 @@ impl Machine<'_> {
 
     /// A primitive of several parameters; the common collection operations run on the
     /// registers directly, the others on a tuple of them.
-    fn prim_args(&self, prim: Prim, args: &[Reg]) -> Result<Value, TrapKind> {
+    fn prim_args(&mut self, prim: Prim, args: &[Reg], last: u64) -> Result<Value, TrapKind> {
         let arg = |i: usize| -> Result<&Value, TrapKind> {
             args.get(i)
                 .and_then(|r| usize::try_from(*r).ok())
@@ -211,13 +231,6 @@ impl Machine<'_> {
                     });
                 }
             }
-            (Prim::MapInsert, 3) => {
-                if let Value::Map(map) = arg(0)? {
-                    let mut map = Arc::clone(map);
-                    Arc::make_mut(&mut map).insert(arg(1)?.clone(), arg(2)?.clone());
-                    return Ok(Value::Map(map));
-                }
-            }
             (Prim::MapContains, 2) => {
                 if let Value::Map(map) = arg(0)? {
                     return Ok(Value::Bool(map.contains_key(arg(1)?)));
@@ -225,9 +238,17 @@ impl Machine<'_> {
             }
             _ => {}
         }
-        let values = (0..args.len())
-            .map(|i| arg(i).cloned())
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut values: Vec<Value> = (0..args.len())
+            .map(|i| self.fetch(args[i], last, i))
+            .collect();
+        if let (Prim::MapInsert, [Value::Map(map), key, value]) = (prim, &mut values[..]) {
+            let mut map = Arc::clone(map);
+            Arc::make_mut(&mut map).insert(
+                std::mem::replace(key, Value::Unit),
+                std::mem::replace(value, Value::Unit),
+            );
+            return Ok(Value::Map(map));
+        }
         prim.apply(Value::tuple(values))
     }
 }

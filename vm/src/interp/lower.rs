@@ -68,8 +68,10 @@ pub fn lower_turn(artifact: &Artifact) -> Result<Turn, TooBig> {
     }
     let state = lowering.materialize(new_state);
     let output = lowering.materialize(output);
+    let mut block = Block::new(lowering.ops);
+    super::liveness::mark_last_uses(&mut block, [state, output]);
     Ok(Turn {
-        block: Block::new(lowering.ops),
+        block,
         registers: usize::try_from(lowering.next).map_err(|_| TooBig)?,
         state,
         output,
@@ -129,7 +131,11 @@ impl Lowering<'_> {
             Loc::Tuple(parts) => {
                 let items: Box<[Reg]> = parts.into_iter().map(|p| self.materialize(p)).collect();
                 let dst = self.fresh();
-                self.ops.push(Op::Pack { dst, items });
+                self.ops.push(Op::Pack {
+                    dst,
+                    items,
+                    last: 0,
+                });
                 dst
             }
         }
@@ -169,6 +175,7 @@ impl Lowering<'_> {
                     dst,
                     src,
                     tag: *tag,
+                    last: 0,
                 });
                 Loc::Reg(dst)
             }
@@ -260,6 +267,7 @@ impl Lowering<'_> {
             src,
             payload,
             arms: arms_done.into_boxed_slice(),
+            last: 0,
         });
         Ok(dest)
     }
@@ -298,7 +306,11 @@ impl Lowering<'_> {
             (Loc::Reg(dst), src) => {
                 let src = self.materialize(src);
                 if src != *dst {
-                    self.ops.push(Op::Move { dst: *dst, src });
+                    self.ops.push(Op::Move {
+                        dst: *dst,
+                        src,
+                        last: 0,
+                    });
                 }
             }
             (Loc::Tuple(dests), src) => {
@@ -332,6 +344,7 @@ impl Lowering<'_> {
                     site,
                     dst,
                     args,
+                    last: 0,
                 });
             }
             (_, input) => {
@@ -341,6 +354,7 @@ impl Lowering<'_> {
                     site,
                     dst,
                     src,
+                    last: 0,
                 });
             }
         }

@@ -14,6 +14,7 @@
 
 mod compile;
 mod exec;
+mod liveness;
 mod lower;
 mod ops;
 mod run;

@@ -67,6 +67,11 @@ impl BinOp {
     }
 }
 
+/// Operand `i` of an op is read for the last time there when bit `i` of its `last` mask is set
+/// (see [`super::liveness`]): it is moved out of its register instead of cloned, which saves
+/// the reference-count traffic that dominates a turn.
+pub type LastUses = u64;
+
 /// One operation; `dst` registers are written, every other register is only read.
 #[derive(Debug)]
 pub enum Op {
@@ -77,6 +82,7 @@ pub enum Op {
     Move {
         dst: Reg,
         src: Reg,
+        last: LastUses,
     },
     /// Component `index` of the tuple in `src`.
     Proj {
@@ -93,11 +99,13 @@ pub enum Op {
     Pack {
         dst: Reg,
         items: Box<[Reg]>,
+        last: LastUses,
     },
     Inj {
         dst: Reg,
         src: Reg,
         tag: u32,
+        last: LastUses,
     },
     /// `distl` on the pair in `src`, when no `case` follows it directly.
     Distl {
@@ -118,6 +126,7 @@ pub enum Op {
         site: Site,
         dst: Reg,
         args: Box<[Reg]>,
+        last: LastUses,
     },
     /// A primitive on the whole value in `src`.
     Prim {
@@ -125,12 +134,14 @@ pub enum Op {
         site: Site,
         dst: Reg,
         src: Reg,
+        last: LastUses,
     },
     /// Splits the sum in `src`: its payload goes to `payload`, then arm `tag` runs.
     Case {
         src: Reg,
         payload: Reg,
         arms: Box<[Block]>,
+        last: LastUses,
     },
     /// Invariant `index` holds when `src` is `true`.
     Check {
