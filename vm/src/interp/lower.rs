@@ -50,6 +50,7 @@ pub fn lower_turn(artifact: &Artifact) -> Result<Turn, TooBig> {
         next: 2,
         visits: 0,
         ops: Vec::new(),
+        unpacked: Vec::new(),
     };
     let input = lowering.unpack(&artifact.input, 0);
     let state = lowering.unpack(&artifact.state, 1);
@@ -84,6 +85,9 @@ struct Lowering<'a> {
     visits: usize,
     /// The ops of the block being lowered.
     ops: Vec<Op>,
+    /// Each `Unpack` of the turn's input or state: its component registers and the register
+    /// of the whole, so that packing those components again reuses the whole.
+    unpacked: Vec<(Vec<Reg>, Reg)>,
 }
 
 impl Lowering<'_> {
@@ -99,6 +103,7 @@ impl Lowering<'_> {
             return Loc::Reg(reg);
         };
         let dsts: Vec<Reg> = components.iter().map(|_| self.fresh()).collect();
+        self.unpacked.push((dsts.clone(), reg));
         self.ops.push(Op::Unpack {
             src: reg,
             dsts: dsts.clone().into_boxed_slice(),
@@ -130,6 +135,11 @@ impl Lowering<'_> {
             Loc::Reg(reg) => reg,
             Loc::Tuple(parts) => {
                 let items: Box<[Reg]> = parts.into_iter().map(|p| self.materialize(p)).collect();
+                // An unchanged record of the state (or input) is the value it was unpacked
+                // from: no new tuple. Unpacks run at the start of the turn, before every use.
+                if let Some((_, whole)) = self.unpacked.iter().find(|(d, _)| d[..] == items[..]) {
+                    return *whole;
+                }
                 let dst = self.fresh();
                 self.ops.push(Op::Pack {
                     dst,

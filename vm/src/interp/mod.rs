@@ -168,3 +168,56 @@ fn missing(which: &str) -> Trap {
         Site::NONE,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::{Arrow, Lit};
+    use crate::limits::Limits;
+    use crate::types::Type;
+    use crate::verify::verify;
+
+    fn loaded(state: Type, init: Lit, step: Arrow, output: Type) -> Loaded {
+        let artifact = Artifact {
+            name: "T".into(),
+            state,
+            input: Type::Int,
+            output,
+            init,
+            defs: vec![],
+            step,
+            invariants: vec![],
+            migrate_up: None,
+            migrate_down: None,
+        };
+        load(verify(artifact, &Limits::default()).expect("the test artifact verifies"))
+    }
+
+    #[test]
+    fn a_step_that_answers_with_its_state_keeps_both() {
+        let step = Arrow::Fork(vec![Arrow::Proj(1), Arrow::Proj(1)]);
+        let program = loaded(Type::Int, Lit::Int(5), step, Type::Int);
+        let got = program.step(Value::Int(1), &Value::Int(5), 100);
+        assert_eq!(got, Ok((Value::Int(5), Value::Int(5))));
+    }
+
+    #[test]
+    fn an_unchanged_record_state_is_the_same_value_after_the_turn() {
+        let state = Type::Tuple(vec![Type::Int, Type::Int]);
+        let step = Arrow::Fork(vec![
+            Arrow::Proj(1),
+            Arrow::Seq(vec![Arrow::Proj(1), Arrow::Proj(0)]),
+        ]);
+        let init = Lit::Tuple(vec![Lit::Int(1), Lit::Int(2)]);
+        let program = loaded(state, init, step, Type::Int);
+        let before = program.init();
+        let (after, output) = program
+            .step(Value::Int(9), &before, 100)
+            .expect("the turn runs");
+        assert_eq!(output, Value::Int(1));
+        let (Value::Tuple(a), Value::Tuple(b)) = (&before, &after) else {
+            panic!("the state is a tuple");
+        };
+        assert!(std::sync::Arc::ptr_eq(a, b), "no new tuple was built");
+    }
+}
