@@ -69,10 +69,20 @@ impl Instance {
             let what = format!("the input is not a value of type {input_type}");
             return Err(Trap::new(TrapKind::LimitExceeded(what), Site::NONE));
         }
-        let (state, output) = self.program.step(input, &self.state, self.fuel_turn)?;
-        self.state = state;
-        self.turns += 1;
-        Ok(output)
+        // The state is lent to the turn by value so that it can update it in place; a trap
+        // hands it back unchanged.
+        let state = std::mem::replace(&mut self.state, Value::Unit);
+        match self.program.step_owned(input, state, self.fuel_turn) {
+            Ok((state, output)) => {
+                self.state = state;
+                self.turns += 1;
+                Ok(output)
+            }
+            Err((trap, state)) => {
+                self.state = state;
+                Err(trap)
+            }
+        }
     }
 
     pub fn state(&self) -> &Value {

@@ -20,31 +20,28 @@ thread_local! {
     static REGISTERS: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `turn` on `(input, state)`: the new state and the output.
+/// Runs `turn` on `(input, state)`: the new state and the output, or the trap and the state
+/// as it was (kept in register 1 until the turn's commit, after which nothing traps).
 pub fn run_turn(
     turn: &Turn,
     input: Value,
-    state: &Value,
+    state: Value,
     fuel: &mut u64,
-) -> Result<(Value, Value), Trap> {
+) -> Result<(Value, Value), (Trap, Value)> {
     // Taking the file out (not borrowing it) keeps a nested turn on this thread correct.
     let mut regs = REGISTERS.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
     if regs.len() < turn.registers {
         regs.resize(turn.registers, Value::Unit);
     }
     regs[0] = input;
-    regs[1] = state.clone();
+    regs[1] = state;
     let mut machine = Machine { regs, fuel };
-    let result = machine.block(&turn.block).and_then(|()| {
-        let output = machine.take(turn.output)?;
-        // A step that answers with its state has one register for both.
-        let state = if turn.state == turn.output {
-            output.clone()
-        } else {
-            machine.take(turn.state)?
-        };
-        Ok((state, output))
-    });
+    let result = match machine.block(&turn.block) {
+        Ok(()) => machine.finish(turn),
+        Err(trap) => Err(trap),
+    };
+    let result =
+        result.map_err(|trap| (trap, std::mem::replace(&mut machine.regs[1], Value::Unit)));
     let regs = machine.regs;
     REGISTERS.with(|cell| *cell.borrow_mut() = regs);
     result
@@ -56,6 +53,18 @@ struct Machine<'f> {
 }
 
 impl Machine<'_> {
+    /// The new state and the output of a finished turn.
+    fn finish(&mut self, turn: &Turn) -> Result<(Value, Value), Trap> {
+        let output = self.take(turn.output)?;
+        // A step that answers with its state has one register for both.
+        let state = if turn.state == turn.output {
+            output.clone()
+        } else {
+            self.take(turn.state)?
+        };
+        Ok((state, output))
+    }
+
     /// Operand `index` of an op: moved out of `reg` when `last` marks it as its last read,
     /// cloned otherwise. Lowering numbers registers below `Turn::registers` and the file is at
     /// least that long, so the index is in range.
@@ -186,6 +195,10 @@ impl Machine<'_> {
                 )),
                 _ => Err(ill_typed("invariant result")),
             },
+            Op::Commit { last } => {
+                drop(self.fetch(1, *last, 0));
+                Ok(())
+            }
             Op::BadCall => Err(ill_typed("call target")),
         }
     }
@@ -243,18 +256,32 @@ impl Machine<'_> {
             }
             _ => {}
         }
-        let mut values: Vec<Value> = (0..args.len())
+        let values: Vec<Value> = (0..args.len())
             .map(|i| self.fetch(args[i], last, i))
             .collect();
-        if let (Prim::MapInsert, [Value::Map(map), key, value]) = (prim, &mut values[..]) {
-            let mut map = Arc::clone(map);
-            Arc::make_mut(&mut map).insert(
-                std::mem::replace(key, Value::Unit),
-                std::mem::replace(value, Value::Unit),
-            );
-            return Ok(Value::Map(map));
+        if matches!(prim, Prim::ListPush | Prim::MapInsert) {
+            return update(prim, values);
         }
         prim.apply(Value::tuple(values))
+    }
+}
+
+/// `List.push` / `Map.insert` on their arguments by value: the collection is moved, not
+/// cloned, so a uniquely owned one is updated in place.
+fn update(prim: Prim, values: Vec<Value>) -> Result<Value, TrapKind> {
+    let mut parts = values.into_iter();
+    match (prim, parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Prim::ListPush, Some(Value::List(mut list)), Some(item), None, None) => {
+            Arc::make_mut(&mut list).push_back(item);
+            Ok(Value::List(list))
+        }
+        (Prim::MapInsert, Some(Value::Map(mut map)), Some(key), Some(value), None) => {
+            Arc::make_mut(&mut map).insert(key, value);
+            Ok(Value::Map(map))
+        }
+        (_, a, b, c, d) => prim.apply(Value::tuple(
+            a.into_iter().chain(b).chain(c).chain(d).collect(),
+        )),
     }
 }
 

@@ -70,6 +70,7 @@ pub fn lower_turn(artifact: &Artifact) -> Result<Turn, TooBig> {
     let state = lowering.materialize(new_state);
     let output = lowering.materialize(output);
     let mut block = Block::new(lowering.ops);
+    super::commit::place(&mut block);
     super::liveness::mark_last_uses(&mut block, [state, output]);
     Ok(Turn {
         block,
@@ -402,7 +403,7 @@ mod tests {
     }
 
     #[test]
-    fn projections_and_forks_emit_no_ops_beyond_unpacking_and_packing() {
+    fn projections_and_forks_emit_no_ops_beyond_unpacking_packing_and_the_commit() {
         // (input, (a, b)) -> ((b, a), input): a swap of the state fields.
         let step = Arrow::Fork(vec![
             Arrow::Seq(vec![
@@ -419,10 +420,11 @@ mod tests {
             .map(|op| match op {
                 Op::Unpack { .. } => "unpack",
                 Op::Pack { .. } => "pack",
+                Op::Commit { .. } => "commit",
                 _ => "other",
             })
             .collect();
-        assert_eq!(kinds, ["unpack", "pack"]);
+        assert_eq!(kinds, ["commit", "unpack", "pack"]);
         assert_eq!(turn.output, 0);
     }
 

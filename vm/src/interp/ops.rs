@@ -149,6 +149,11 @@ pub enum Op {
         index: u32,
         site: Site,
     },
+    /// The turn can no longer trap: drop the old state kept in register 1 for rollback (on
+    /// its last use), so the state's collections become uniquely owned.
+    Commit {
+        last: LastUses,
+    },
     /// A call of a definition that does not exist (the verifier rules it out).
     BadCall,
 }
