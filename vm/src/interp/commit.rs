@@ -5,8 +5,8 @@
 //! after it, on its path, can trap (no op that may trap, no block entry that may run out of
 //! fuel); from there the state's collections are uniquely owned and `Map.insert`,
 //! `Map.remove` and `List.push` on their last use update them in place. To put more work after
-//! the commit, collection updates are first sunk past trapping ops that do not read their
-//! result: a trap anywhere discards every effect of the turn, so which of two independent ops
+//! the commit, collection updates are first sunk past the ops after them that do not read
+//! their result (never into or past a `case`): a trap anywhere discards every effect of the turn, so which of two independent ops
 //! runs first is unobservable, except for which trap is reported, and the sunk ops cannot
 //! trap. Every path of the turn gets exactly one `Commit`.
 
@@ -33,7 +33,6 @@ fn sink(block: &mut Block) {
         let mut j = i;
         while j + 1 < ops.len()
             && !matches!(ops[j + 1], Op::Case { .. })
-            && can_trap(&ops[j + 1])
             && !reads(&ops[j + 1]).contains(&dst)
         {
             ops.swap(j, j + 1);
