@@ -145,6 +145,32 @@ impl Machine<'_> {
                 let value = distl(self.get(*src)?.clone())?;
                 self.set(*dst, value)
             }
+            Op::Bin { .. } | Op::PrimArgs { .. } | Op::Prim { .. } => self.primitive(op),
+            Op::Case {
+                src,
+                payload,
+                arms,
+                last,
+            } => self.case(*src, *payload, arms, *last),
+            Op::Check { src, index, site } => match self.get(*src)? {
+                Value::Bool(true) => Ok(()),
+                Value::Bool(false) => Err(Trap::new(
+                    TrapKind::InvariantViolated { index: *index },
+                    *site,
+                )),
+                _ => Err(ill_typed("invariant result")),
+            },
+            Op::Commit { last } => {
+                drop(self.fetch(1, *last, 0));
+                Ok(())
+            }
+            Op::BadCall => Err(ill_typed("call target")),
+        }
+    }
+
+    /// The ops that apply a primitive; a trap carries the op's site.
+    fn primitive(&mut self, op: &Op) -> Result<(), Trap> {
+        match op {
             Op::Bin {
                 op,
                 prim,
@@ -181,25 +207,7 @@ impl Machine<'_> {
                     .map_err(|k| Trap::new(k, *site))?;
                 self.set(*dst, value)
             }
-            Op::Case {
-                src,
-                payload,
-                arms,
-                last,
-            } => self.case(*src, *payload, arms, *last),
-            Op::Check { src, index, site } => match self.get(*src)? {
-                Value::Bool(true) => Ok(()),
-                Value::Bool(false) => Err(Trap::new(
-                    TrapKind::InvariantViolated { index: *index },
-                    *site,
-                )),
-                _ => Err(ill_typed("invariant result")),
-            },
-            Op::Commit { last } => {
-                drop(self.fetch(1, *last, 0));
-                Ok(())
-            }
-            Op::BadCall => Err(ill_typed("call target")),
+            _ => Err(ill_typed("primitive op")),
         }
     }
 
