@@ -16,7 +16,7 @@ use crate::migrate::derive;
 use crate::trap::{Trap, TrapKind};
 use crate::types::Type;
 use crate::value::Value;
-use crate::verify::{VerifyError, same_shape, value_has_type, verify};
+use crate::verify::{VerifyError, same_shape, verify};
 use std::sync::Arc;
 
 /// A running machine.
@@ -64,15 +64,25 @@ impl Instance {
     /// Handles one input: the output, or the trap (and the state is as it was before).
     /// An input that is not a value of the machine's input type is refused the same way.
     pub fn turn(&mut self, input: Value) -> Result<Value, Trap> {
-        let input_type = &self.program.artifact().input;
-        if !value_has_type(&input, input_type) {
+        if !self.program.accepts_input(&input) {
+            let input_type = &self.program.artifact().input;
             let what = format!("the input is not a value of type {input_type}");
             return Err(Trap::new(TrapKind::LimitExceeded(what), Site::NONE));
         }
-        let (state, output) = self.program.step(input, &self.state, self.fuel_turn)?;
-        self.state = state;
-        self.turns += 1;
-        Ok(output)
+        // The state is lent to the turn by value so that it can update it in place; a trap
+        // hands it back unchanged.
+        let state = std::mem::replace(&mut self.state, Value::Unit);
+        match self.program.step_owned(input, state, self.fuel_turn) {
+            Ok((state, output)) => {
+                self.state = state;
+                self.turns += 1;
+                Ok(output)
+            }
+            Err((trap, state)) => {
+                self.state = state;
+                Err(trap)
+            }
+        }
     }
 
     pub fn state(&self) -> &Value {

@@ -1,5 +1,9 @@
-//! The fast path: a [`VerifiedProgram`] loaded into pre-resolved nodes ([`compile`]) and run
-//! without re-checking types ([`run`]).
+//! The fast path: a [`VerifiedProgram`] loaded for running without re-checking types.
+//!
+//! A turn (the step and every invariant after it) is lowered to a flat register form with
+//! products split into registers ([`lower`], [`ops`], run by [`exec`]). Everything else
+//! (migrations, `check_invariants` on its own) and any turn too large to lower runs on
+//! pre-resolved nodes ([`compile`], [`run`]).
 //!
 //! It agrees exactly with [`crate::eval_ref`] on values, traps and trap sites; only the fuel
 //! each node costs differs (a fused projection path or a fork of projections costs one unit).
@@ -8,8 +12,14 @@
 //!
 //! This module does not keep state between turns; [`crate::machine`] does.
 
+mod commit;
 mod compile;
+mod exec;
+mod liveness;
+mod lower;
+mod ops;
 mod run;
+mod shape;
 
 use crate::bytecode::{Artifact, Site};
 use crate::eval_ref::ill_typed;
@@ -24,6 +34,10 @@ use std::sync::Arc;
 pub struct Loaded {
     program: VerifiedProgram,
     step: Node,
+    /// The step and invariants lowered to registers, unless lowering gave up.
+    turn: Option<lower::Turn>,
+    /// The input type, precomputed for [`Loaded::accepts_input`].
+    input: shape::Shape,
     invariants: Vec<(Node, Site)>,
     migrate_up: Option<Node>,
     migrate_down: Option<Node>,
@@ -39,6 +53,8 @@ pub fn load(program: VerifiedProgram) -> Loaded {
         defs.push(Arc::new(compile(&def.body, &defs)));
     }
     let step = compile(&artifact.step, &defs);
+    let turn = lower::lower_turn(artifact).ok();
+    let input = shape::Shape::of(&artifact.input);
     let invariants = artifact
         .invariants
         .iter()
@@ -56,6 +72,8 @@ pub fn load(program: VerifiedProgram) -> Loaded {
     Loaded {
         program,
         step,
+        turn,
+        input,
         invariants,
         migrate_up,
         migrate_down,
@@ -68,6 +86,12 @@ impl Loaded {
         self.program.artifact()
     }
 
+    /// Whether `value` is a value of the input type (what `verify::value_has_type` says,
+    /// without its per-call cost).
+    pub fn accepts_input(&self, value: &Value) -> bool {
+        self.input.admits(value)
+    }
+
     /// The initial state.
     pub fn init(&self) -> Value {
         self.init.clone()
@@ -77,6 +101,9 @@ impl Loaded {
     /// one budget of `fuel`. Returns `(new state, output)`; `state` itself is never changed.
     pub fn step(&self, input: Value, state: &Value, fuel: u64) -> Result<(Value, Value), Trap> {
         let mut fuel = fuel;
+        if let Some(turn) = &self.turn {
+            return exec::run_turn(turn, input, state.clone(), &mut fuel).map_err(|(trap, _)| trap);
+        }
         let pair = Value::tuple(vec![input, state.clone()]);
         let result = run::run(&self.step, pair, &mut fuel)?;
         let Value::Tuple(items) = result else {
@@ -87,6 +114,22 @@ impl Loaded {
         };
         self.check_invariants(new_state, &mut fuel)?;
         Ok((new_state.clone(), output.clone()))
+    }
+
+    /// [`Loaded::step`] on a state given by value: with no other reference to it, the turn
+    /// updates its collections in place after its commit point. On a trap the state comes back
+    /// unchanged with it.
+    pub fn step_owned(
+        &self,
+        input: Value,
+        state: Value,
+        fuel: u64,
+    ) -> Result<(Value, Value), (Trap, Value)> {
+        let mut fuel = fuel;
+        match &self.turn {
+            Some(turn) => exec::run_turn(turn, input, state, &mut fuel),
+            None => self.step(input, &state, fuel).map_err(|trap| (trap, state)),
+        }
     }
 
     /// The state of the replaced version, migrated to this version's state, then checked
@@ -141,4 +184,173 @@ fn missing(which: &str) -> Trap {
         TrapKind::LimitExceeded(format!("the artifact declares no {which}")),
         Site::NONE,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::{Arrow, Lit};
+    use crate::limits::Limits;
+    use crate::prim::Prim;
+    use crate::types::Type;
+    use crate::verify::verify;
+
+    fn loaded(state: Type, init: Lit, step: Arrow, output: Type) -> Loaded {
+        let artifact = Artifact {
+            name: "T".into(),
+            state,
+            input: Type::Int,
+            output,
+            init,
+            defs: vec![],
+            step,
+            invariants: vec![],
+            migrate_up: None,
+            migrate_down: None,
+        };
+        load(verify(artifact, &Limits::default()).expect("the test artifact verifies"))
+    }
+
+    #[test]
+    fn a_step_that_answers_with_its_state_keeps_both() {
+        let step = Arrow::Fork(vec![Arrow::Proj(1), Arrow::Proj(1)]);
+        let program = loaded(Type::Int, Lit::Int(5), step, Type::Int);
+        let got = program.step(Value::Int(1), &Value::Int(5), 100);
+        assert_eq!(got, Ok((Value::Int(5), Value::Int(5))));
+    }
+
+    #[test]
+    fn an_unchanged_record_state_is_the_same_value_after_the_turn() {
+        let state = Type::Tuple(vec![Type::Int, Type::Int]);
+        let step = Arrow::Fork(vec![
+            Arrow::Proj(1),
+            Arrow::Seq(vec![Arrow::Proj(1), Arrow::Proj(0)]),
+        ]);
+        let init = Lit::Tuple(vec![Lit::Int(1), Lit::Int(2)]);
+        let program = loaded(state, init, step, Type::Int);
+        let before = program.init();
+        let (after, output) = program
+            .step(Value::Int(9), &before, 100)
+            .expect("the turn runs");
+        assert_eq!(output, Value::Int(1));
+        let (Value::Tuple(a), Value::Tuple(b)) = (&before, &after) else {
+            panic!("the state is a tuple");
+        };
+        assert!(std::sync::Arc::ptr_eq(a, b), "no new tuple was built");
+    }
+
+    /// `(x, (m, c)) -> ((insert(m, x, x), c + x), ())`: the insert runs before the add, which
+    /// can overflow.
+    fn insert_then_add() -> Loaded {
+        let map = Type::Map(Box::new(Type::Int), Box::new(Type::Int));
+        let state = Type::Tuple(vec![map, Type::Int]);
+        let field = |i| Arrow::Seq(vec![Arrow::Proj(1), Arrow::Proj(i)]);
+        let inserted = Arrow::Seq(vec![
+            Arrow::Fork(vec![field(0), Arrow::Proj(0), Arrow::Proj(0)]),
+            Arrow::Prim(Prim::MapInsert, Site::NONE),
+        ]);
+        let added = Arrow::Seq(vec![
+            Arrow::Fork(vec![field(1), Arrow::Proj(0)]),
+            Arrow::Prim(Prim::Add, Site(7)),
+        ]);
+        let step = Arrow::Fork(vec![
+            Arrow::Fork(vec![inserted, added]),
+            Arrow::Fork(vec![]),
+        ]);
+        let init = Lit::Tuple(vec![Lit::Map(vec![]), Lit::Int(i64::MAX - 1)]);
+        loaded(state, init, step, Type::Unit)
+    }
+
+    fn map_of(state: &Value) -> Arc<imbl::OrdMap<Value, Value>> {
+        match state {
+            Value::Tuple(items) => match &items[0] {
+                Value::Map(map) => Arc::clone(map),
+                other => panic!("not a map: {other:?}"),
+            },
+            other => panic!("not a tuple: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_trap_after_an_update_hands_back_the_state_unchanged() {
+        let program = insert_then_add();
+        let (state, _) = program
+            .step_owned(Value::Int(1), program.init(), 100)
+            .expect("the first turn fits");
+        let kept = state.clone();
+        let (trap, back) = program
+            .step_owned(Value::Int(2), state, 100)
+            .expect_err("the count overflows");
+        assert_eq!(trap, Trap::new(TrapKind::Overflow, Site(7)));
+        assert_eq!(back, kept);
+        assert_eq!(map_of(&back).len(), 1);
+    }
+
+    #[test]
+    fn a_uniquely_owned_map_is_updated_in_place() {
+        let program = insert_then_add();
+        let init = Value::tuple(vec![Value::Map(Arc::default()), Value::Int(0)]);
+        let (state, _) = program
+            .step_owned(Value::Int(1), init, 100)
+            .expect("a turn");
+        let before = Arc::as_ptr(&map_of(&state));
+        let (state, _) = program
+            .step_owned(Value::Int(2), state, 100)
+            .expect("a turn");
+        assert_eq!(
+            Arc::as_ptr(&map_of(&state)),
+            before,
+            "the same map, updated"
+        );
+        assert_eq!(map_of(&state).len(), 2);
+    }
+
+    #[test]
+    fn a_shared_state_is_left_as_it_was() {
+        let program = insert_then_add();
+        let init = Value::tuple(vec![Value::Map(Arc::default()), Value::Int(0)]);
+        let (state, _) = program
+            .step_owned(Value::Int(1), init, 100)
+            .expect("a turn");
+        let kept = state.clone();
+        let (after, _) = program
+            .step_owned(Value::Int(2), state, 100)
+            .expect("a turn");
+        assert_eq!(map_of(&kept).len(), 1);
+        assert_eq!(map_of(&after).len(), 2);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn owned_turns_with_in_place_updates_agree_with_the_reference(
+            inputs in proptest::collection::vec(
+                proptest::prop_oneof![0i64..5, proptest::strategy::Just(i64::MAX / 2)], 1..12),
+        ) {
+            use proptest::prelude::*;
+            let program = insert_then_add();
+            let artifact = program.artifact().clone();
+            let mut fast = Value::tuple(vec![Value::Map(Arc::default()), Value::Int(0)]);
+            let mut reference = fast.clone();
+            for x in inputs {
+                let expected = crate::eval_ref::step(&artifact, Value::Int(x), reference.clone(), 100);
+                let got = program.step_owned(Value::Int(x), std::mem::replace(&mut fast, Value::Unit), 100);
+                match (got, expected) {
+                    (Ok((state, out)), Ok((ref_state, ref_out))) => {
+                        prop_assert_eq!(&state, &ref_state);
+                        prop_assert_eq!(out, ref_out);
+                        fast = state;
+                        reference = ref_state;
+                    }
+                    (Err((trap, back)), Err(ref_trap)) => {
+                        prop_assert_eq!(trap, ref_trap);
+                        prop_assert_eq!(&back, &reference);
+                        fast = back;
+                    }
+                    (got, expected) => prop_assert!(false, "{:?} vs {:?}", got, expected),
+                }
+            }
+        }
+    }
 }

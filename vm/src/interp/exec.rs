@@ -1,0 +1,327 @@
+//! Running a lowered [`Turn`] over a register file.
+//!
+//! The register file is reused between turns (one per thread), so a turn allocates only what
+//! its values need: packed tuples, variants and collection updates. Integer and comparison
+//! operators read their operands in place. Fuel is charged per block entered (its op count).
+//! It checks no types; a value of an unexpected shape (impossible for a verified program run
+//! on well-typed values) traps like the reference evaluator instead of panicking.
+
+use super::lower::Turn;
+use super::ops::{BinOp, Block, Op, Reg};
+use crate::bytecode::Site;
+use crate::eval_ref::{distl, ill_typed, split_sum};
+use crate::prim::Prim;
+use crate::trap::{Trap, TrapKind};
+use crate::value::Value;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+thread_local! {
+    static REGISTERS: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `turn` on `(input, state)`: the new state and the output, or the trap and the state
+/// as it was (kept in register 1 until the turn's commit, after which nothing traps).
+pub fn run_turn(
+    turn: &Turn,
+    input: Value,
+    state: Value,
+    fuel: &mut u64,
+) -> Result<(Value, Value), (Trap, Value)> {
+    // Taking the file out (not borrowing it) keeps a nested turn on this thread correct.
+    let mut regs = REGISTERS.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
+    if regs.len() < turn.registers {
+        regs.resize(turn.registers, Value::Unit);
+    }
+    regs[0] = input;
+    regs[1] = state;
+    let mut machine = Machine { regs, fuel };
+    let result = match machine.block(&turn.block) {
+        Ok(()) => machine.finish(turn),
+        Err(trap) => Err(trap),
+    };
+    let result =
+        result.map_err(|trap| (trap, std::mem::replace(&mut machine.regs[1], Value::Unit)));
+    let regs = machine.regs;
+    REGISTERS.with(|cell| *cell.borrow_mut() = regs);
+    result
+}
+
+struct Machine<'f> {
+    regs: Vec<Value>,
+    fuel: &'f mut u64,
+}
+
+impl Machine<'_> {
+    /// The new state and the output of a finished turn.
+    fn finish(&mut self, turn: &Turn) -> Result<(Value, Value), Trap> {
+        let output = self.take(turn.output)?;
+        // A step that answers with its state has one register for both.
+        let state = if turn.state == turn.output {
+            output.clone()
+        } else {
+            self.take(turn.state)?
+        };
+        Ok((state, output))
+    }
+
+    /// Operand `index` of an op: moved out of `reg` when `last` marks it as its last read,
+    /// cloned otherwise. Lowering numbers registers below `Turn::registers` and the file is at
+    /// least that long, so the index is in range.
+    fn fetch(&mut self, reg: Reg, last: u64, index: usize) -> Value {
+        let slot = &mut self.regs[reg as usize];
+        if index < 64 && last & (1 << index) != 0 {
+            std::mem::replace(slot, Value::Unit)
+        } else {
+            slot.clone()
+        }
+    }
+
+    fn get(&self, reg: Reg) -> Result<&Value, Trap> {
+        usize::try_from(reg)
+            .ok()
+            .and_then(|r| self.regs.get(r))
+            .ok_or_else(|| ill_typed("register"))
+    }
+
+    fn set(&mut self, reg: Reg, value: Value) -> Result<(), Trap> {
+        let slot = usize::try_from(reg)
+            .ok()
+            .and_then(|r| self.regs.get_mut(r))
+            .ok_or_else(|| ill_typed("register"))?;
+        *slot = value;
+        Ok(())
+    }
+
+    fn take(&mut self, reg: Reg) -> Result<Value, Trap> {
+        let slot = usize::try_from(reg)
+            .ok()
+            .and_then(|r| self.regs.get_mut(r))
+            .ok_or_else(|| ill_typed("register"))?;
+        Ok(std::mem::replace(slot, Value::Unit))
+    }
+
+    fn block(&mut self, block: &Block) -> Result<(), Trap> {
+        if *self.fuel < block.cost {
+            *self.fuel = 0;
+            return Err(Trap::new(TrapKind::OutOfFuel, Site::NONE));
+        }
+        *self.fuel -= block.cost;
+        for op in &block.ops {
+            self.op(op)?;
+        }
+        Ok(())
+    }
+
+    fn op(&mut self, op: &Op) -> Result<(), Trap> {
+        match op {
+            Op::Const { dst, value } => self.set(*dst, value.clone()),
+            Op::Move { dst, src, last } => {
+                let value = self.fetch(*src, *last, 0);
+                self.set(*dst, value)
+            }
+            Op::Proj { dst, src, index } => {
+                let value = component(self.get(*src)?, *index)?.clone();
+                self.set(*dst, value)
+            }
+            Op::Unpack { src, dsts } => self.unpack(*src, dsts),
+            Op::Pack { dst, items, last } => {
+                // One allocation: a range iterator has an exact length.
+                let values: Arc<[Value]> = (0..items.len())
+                    .map(|i| self.fetch(items[i], *last, i))
+                    .collect();
+                self.set(*dst, Value::Tuple(values))
+            }
+            Op::Inj {
+                dst,
+                src,
+                tag,
+                last,
+            } => {
+                let payload = self.fetch(*src, *last, 0);
+                self.set(*dst, Value::variant(*tag, payload))
+            }
+            Op::Distl { dst, src } => {
+                let value = distl(self.get(*src)?.clone())?;
+                self.set(*dst, value)
+            }
+            Op::Bin { .. } | Op::PrimArgs { .. } | Op::Prim { .. } => self.primitive(op),
+            Op::Case {
+                src,
+                payload,
+                arms,
+                last,
+            } => self.case(*src, *payload, arms, *last),
+            Op::Check { src, index, site } => match self.get(*src)? {
+                Value::Bool(true) => Ok(()),
+                Value::Bool(false) => Err(Trap::new(
+                    TrapKind::InvariantViolated { index: *index },
+                    *site,
+                )),
+                _ => Err(ill_typed("invariant result")),
+            },
+            Op::Commit { last } => {
+                drop(self.fetch(1, *last, 0));
+                Ok(())
+            }
+            Op::BadCall => Err(ill_typed("call target")),
+        }
+    }
+
+    /// The ops that apply a primitive; a trap carries the op's site.
+    fn primitive(&mut self, op: &Op) -> Result<(), Trap> {
+        match op {
+            Op::Bin {
+                op,
+                prim,
+                site,
+                dst,
+                a,
+                b,
+            } => {
+                let value = binary(*op, *prim, self.get(*a)?, self.get(*b)?)
+                    .map_err(|kind| Trap::new(kind, *site))?;
+                self.set(*dst, value)
+            }
+            Op::PrimArgs {
+                prim,
+                site,
+                dst,
+                args,
+                last,
+            } => {
+                let value = self
+                    .prim_args(*prim, args, *last)
+                    .map_err(|kind| Trap::new(kind, *site))?;
+                self.set(*dst, value)
+            }
+            Op::Prim {
+                prim,
+                site,
+                dst,
+                src,
+                last,
+            } => {
+                let value = prim
+                    .apply(self.fetch(*src, *last, 0))
+                    .map_err(|k| Trap::new(k, *site))?;
+                self.set(*dst, value)
+            }
+            _ => Err(ill_typed("primitive op")),
+        }
+    }
+
+    fn unpack(&mut self, src: Reg, dsts: &[Reg]) -> Result<(), Trap> {
+        let Value::Tuple(items) = self.get(src)? else {
+            return Err(ill_typed("projection"));
+        };
+        if items.len() != dsts.len() {
+            return Err(ill_typed("projection"));
+        }
+        let items = Arc::clone(items);
+        for (dst, item) in dsts.iter().zip(items.iter()) {
+            self.set(*dst, item.clone())?;
+        }
+        Ok(())
+    }
+
+    fn case(&mut self, src: Reg, payload: Reg, arms: &[Block], last: u64) -> Result<(), Trap> {
+        let (tag, value) = match self.fetch(src, last, 0) {
+            Value::Bool(b) => (u32::from(b), Value::Unit),
+            Value::Variant(tag, inner) => (tag, Arc::unwrap_or_clone(inner)),
+            other => split_sum(other)?,
+        };
+        let arm = usize::try_from(tag)
+            .ok()
+            .and_then(|t| arms.get(t))
+            .ok_or_else(|| ill_typed("case tag"))?;
+        self.set(payload, value)?;
+        self.block(arm)
+    }
+
+    /// A primitive of several parameters; the common collection operations run on the
+    /// registers directly, the others on a tuple of them.
+    fn prim_args(&mut self, prim: Prim, args: &[Reg], last: u64) -> Result<Value, TrapKind> {
+        let arg = |i: usize| -> Result<&Value, TrapKind> {
+            args.get(i)
+                .and_then(|r| usize::try_from(*r).ok())
+                .and_then(|r| self.regs.get(r))
+                .ok_or(TrapKind::LimitExceeded("ill-typed register".into()))
+        };
+        match (prim, args.len()) {
+            (Prim::MapGet, 2) => {
+                if let Value::Map(map) = arg(0)? {
+                    return Ok(match map.get(arg(1)?) {
+                        Some(found) => Value::variant(1, found.clone()),
+                        None => Value::variant(0, Value::Unit),
+                    });
+                }
+            }
+            (Prim::MapContains, 2) => {
+                if let Value::Map(map) = arg(0)? {
+                    return Ok(Value::Bool(map.contains_key(arg(1)?)));
+                }
+            }
+            _ => {}
+        }
+        let values: Vec<Value> = (0..args.len())
+            .map(|i| self.fetch(args[i], last, i))
+            .collect();
+        if matches!(prim, Prim::ListPush | Prim::MapInsert) {
+            return update(prim, values);
+        }
+        prim.apply(Value::tuple(values))
+    }
+}
+
+/// `List.push` / `Map.insert` on their arguments by value: the collection is moved, not
+/// cloned, so a uniquely owned one is updated in place.
+fn update(prim: Prim, values: Vec<Value>) -> Result<Value, TrapKind> {
+    let mut parts = values.into_iter();
+    match (prim, parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Prim::ListPush, Some(Value::List(mut list)), Some(item), None, None) => {
+            Arc::make_mut(&mut list).push_back(item);
+            Ok(Value::List(list))
+        }
+        (Prim::MapInsert, Some(Value::Map(mut map)), Some(key), Some(value), None) => {
+            Arc::make_mut(&mut map).insert(key, value);
+            Ok(Value::Map(map))
+        }
+        (_, a, b, c, d) => prim.apply(Value::tuple(
+            a.into_iter().chain(b).chain(c).chain(d).collect(),
+        )),
+    }
+}
+
+fn component(value: &Value, index: u32) -> Result<&Value, Trap> {
+    match value {
+        Value::Tuple(items) => usize::try_from(index)
+            .ok()
+            .and_then(|i| items.get(i))
+            .ok_or_else(|| ill_typed("projection")),
+        _ => Err(ill_typed("projection")),
+    }
+}
+
+/// `op` on two values, as `prim.apply` computes it on their pair.
+fn binary(op: BinOp, prim: Prim, a: &Value, b: &Value) -> Result<Value, TrapKind> {
+    let ints = match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some((*x, *y)),
+        _ => None,
+    };
+    let int = |result: Option<i64>| result.map(Value::Int).ok_or(TrapKind::Overflow);
+    match (op, ints) {
+        (BinOp::Add, Some((x, y))) => int(x.checked_add(y)),
+        (BinOp::Sub, Some((x, y))) => int(x.checked_sub(y)),
+        (BinOp::Mul, Some((x, y))) => int(x.checked_mul(y)),
+        (BinOp::Min, Some((x, y))) => Ok(Value::Int(x.min(y))),
+        (BinOp::Max, Some((x, y))) => Ok(Value::Int(x.max(y))),
+        (BinOp::Eq, _) => Ok(Value::Bool(a == b)),
+        (BinOp::Ne, _) => Ok(Value::Bool(a != b)),
+        (BinOp::Lt, _) => Ok(Value::Bool(a < b)),
+        (BinOp::Le, _) => Ok(Value::Bool(a <= b)),
+        (BinOp::Gt, _) => Ok(Value::Bool(a > b)),
+        (BinOp::Ge, _) => Ok(Value::Bool(a >= b)),
+        _ => prim.apply(Value::tuple(vec![a.clone(), b.clone()])),
+    }
+}

@@ -1,0 +1,159 @@
+//! The slot form of a turn: [`Block`]s of [`Op`]s over a register file of [`Value`]s.
+//!
+//! Products are flattened by [`super::lower`] into separate registers, so projections and forks
+//! cost nothing here; what is left is constants, primitives (integer and comparison operators
+//! read their operands in place, without building a tuple), injections, `case` on a register
+//! (a nested block per arm) and the packing of a product into one value where a whole tuple is
+//! needed. This module only defines the form; it neither builds nor runs it.
+
+use crate::bytecode::Site;
+use crate::prim::Prim;
+use crate::value::Value;
+
+/// A register index.
+pub type Reg = u32;
+
+/// A straight-line sequence of operations; a `Case` op nests one block per arm.
+#[derive(Debug, Default)]
+pub struct Block {
+    pub ops: Box<[Op]>,
+    /// The fuel charged when the block starts: its own ops (at least one).
+    pub cost: u64,
+}
+
+impl Block {
+    pub fn new(ops: Vec<Op>) -> Block {
+        let cost = u64::try_from(ops.len()).unwrap_or(u64::MAX).max(1);
+        Block {
+            ops: ops.into_boxed_slice(),
+            cost,
+        }
+    }
+}
+
+/// A binary operator on two registers, computed without building the argument tuple.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Min,
+    Max,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BinOp {
+    /// The operator computing `prim`, when `prim` is one.
+    pub fn of(prim: Prim) -> Option<BinOp> {
+        Some(match prim {
+            Prim::Add => BinOp::Add,
+            Prim::Sub => BinOp::Sub,
+            Prim::Mul => BinOp::Mul,
+            Prim::Min => BinOp::Min,
+            Prim::Max => BinOp::Max,
+            Prim::Eq => BinOp::Eq,
+            Prim::Ne => BinOp::Ne,
+            Prim::Lt => BinOp::Lt,
+            Prim::Le => BinOp::Le,
+            Prim::Gt => BinOp::Gt,
+            Prim::Ge => BinOp::Ge,
+            _ => return None,
+        })
+    }
+}
+
+/// Operand `i` of an op is read for the last time there when bit `i` of its `last` mask is set
+/// (see [`super::liveness`]): it is moved out of its register instead of cloned, which saves
+/// the reference-count traffic that dominates a turn.
+pub type LastUses = u64;
+
+/// One operation; `dst` registers are written, every other register is only read.
+#[derive(Debug)]
+pub enum Op {
+    Const {
+        dst: Reg,
+        value: Value,
+    },
+    Move {
+        dst: Reg,
+        src: Reg,
+        last: LastUses,
+    },
+    /// Component `index` of the tuple in `src`.
+    Proj {
+        dst: Reg,
+        src: Reg,
+        index: u32,
+    },
+    /// Every component of the tuple in `src`, one register each.
+    Unpack {
+        src: Reg,
+        dsts: Box<[Reg]>,
+    },
+    /// A tuple of the registers `items`.
+    Pack {
+        dst: Reg,
+        items: Box<[Reg]>,
+        last: LastUses,
+    },
+    Inj {
+        dst: Reg,
+        src: Reg,
+        tag: u32,
+        last: LastUses,
+    },
+    /// `distl` on the pair in `src`, when no `case` follows it directly.
+    Distl {
+        dst: Reg,
+        src: Reg,
+    },
+    Bin {
+        op: BinOp,
+        prim: Prim,
+        site: Site,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    /// A primitive of n >= 2 parameters, its arguments in registers.
+    PrimArgs {
+        prim: Prim,
+        site: Site,
+        dst: Reg,
+        args: Box<[Reg]>,
+        last: LastUses,
+    },
+    /// A primitive on the whole value in `src`.
+    Prim {
+        prim: Prim,
+        site: Site,
+        dst: Reg,
+        src: Reg,
+        last: LastUses,
+    },
+    /// Splits the sum in `src`: its payload goes to `payload`, then arm `tag` runs.
+    Case {
+        src: Reg,
+        payload: Reg,
+        arms: Box<[Block]>,
+        last: LastUses,
+    },
+    /// Invariant `index` holds when `src` is `true`.
+    Check {
+        src: Reg,
+        index: u32,
+        site: Site,
+    },
+    /// The turn can no longer trap: drop the old state kept in register 1 for rollback (on
+    /// its last use), so the state's collections become uniquely owned.
+    Commit {
+        last: LastUses,
+    },
+    /// A call of a definition that does not exist (the verifier rules it out).
+    BadCall,
+}
