@@ -1,5 +1,5 @@
-//! The map store the node figures swap: built by hand from arrows (as in
-//! `vm/examples/node_figures.rs`), so that the swap benches need no compiler. `Store` v1 has
+//! The map store the swap benches swap: built by hand from arrows, so that the swap figures
+//! depend on the node and the VM only, not on what the compiler emits. `Store` v1 has
 //! state `{ m: Map<Int, Int> }`; v2 adds `n: Int` (a derived migration up) and declares a
 //! migration down that drops it, so a swap and its rollback are O(1) migrations.
 
