@@ -3,6 +3,7 @@
 //! module does not run anything.
 
 use clap::{Args, Subcommand, ValueEnum};
+use quiver_vm::node::store::Durability;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -25,13 +26,16 @@ pub const NODE_HELP: &str = "\
 On first start the node creates, in its data dir, a development CA (ca.pem, ca.key), its own
 certificate (node.pem, node.key) and an admin client certificate (admin.pem, admin.key), and
 prints where they are. Clients started in the same directory find them there by default.
-It prints `listening on ADDR` once it serves; Ctrl-C or SIGTERM stops it. Instances live in
-memory: a restarted node keeps its certificates and starts with no instances.
+It prints `listening on ADDR` once it serves; Ctrl-C or SIGTERM stops it. Every instance's
+history (its inputs, upgrades and rollbacks) is kept in store.redb in the data dir, and an input
+is answered only once it is durable: a node restarted on the same data dir, even after a crash,
+brings back every instance at its version and state.
 
 Examples:
   quiver node
   quiver node --listen 0.0.0.0:4433 --data /var/lib/quiver
-  quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line";
+  quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line
+  quiver node --durability sync --keep-snapshots 3";
 
 pub const PUSH_HELP: &str = "\
 The file is compiled here (a .sm source) or decoded (a .smb artifact); only the artifact is sent.
@@ -94,9 +98,16 @@ pub struct NodeArgs {
     /// The UDP address to listen on (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
     pub listen: SocketAddr,
-    /// Where the CA and the certificates are kept (created on first start).
+    /// Where the CA, the certificates and the durable store are kept (created on first start).
     #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
+    /// When an input is durable enough to acknowledge: `sync` (fsync each), `group` (one fsync
+    /// every few milliseconds) or `none` (no fsync; benchmarks only).
+    #[arg(long, value_name = "MODE", default_value = "group")]
+    pub durability: Durability,
+    /// Keep only the newest N snapshots of each instance and drop the log before them.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_snapshots: Option<u64>,
 }
 
 #[derive(Args, Debug)]
