@@ -74,6 +74,22 @@ node refuses, with the reason, when there is none.
 Examples:
   quiver rollback c1";
 
+pub const REPLAY_HELP: &str = "\
+Reads a stopped node's data dir (the store is locked while a node runs on it) and rebuilds an
+instance from its recorded history, crossing upgrades and rollbacks through their migrations,
+and checks that every output it recomputes equals the recorded one: a determinism check that
+reports the first divergence. With --with it re-runs the recorded inputs against a candidate
+version instead (its migration applied at the start) and reports traps, invariant violations,
+rejected inputs and output differences: a dry run of an upgrade against real traffic.
+
+Exit codes for replay: 0 everything matched, 1 a divergence, a wrong snapshot or a store that
+cannot be read, 3 the candidate (--with) differs from the recorded history.
+
+Examples:
+  quiver replay --data .quiver c1
+  quiver replay --data .quiver c1 --to 120 --state
+  quiver replay --data .quiver c1 --with examples/counter_v2.sm";
+
 pub const CERT_HELP: &str = "\
 Mints a client certificate from the CA in the data dir, written as NAME.pem and NAME.key there.
 `client` may send and inspect; `admin` may also push and roll back. Use it with `--cert NAME`.
@@ -181,6 +197,28 @@ pub struct RollbackArgs {
     pub node: String,
     #[command(flatten)]
     pub identity: IdentityArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// The instance to replay.
+    #[arg(value_name = "INSTANCE")]
+    pub instance: String,
+    /// The data dir of a stopped node.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA)]
+    pub data: PathBuf,
+    /// Stop after the record at this log position (default: the end of the log).
+    #[arg(long, value_name = "N", conflicts_with = "with")]
+    pub to: Option<u64>,
+    /// Print the state reached, as `state: <value>`.
+    #[arg(long, conflicts_with = "with")]
+    pub state: bool,
+    /// Re-run the recorded inputs against this candidate (.sm source or .smb artifact).
+    #[arg(long, value_name = "FILE.sm|FILE.smb")]
+    pub with: Option<PathBuf>,
+    /// The machine of a --with .sm file (default: the last one declared).
+    #[arg(long, value_name = "NAME", requires = "with")]
+    pub machine: Option<String>,
 }
 
 #[derive(Args, Debug)]
