@@ -162,3 +162,22 @@ fn push_v2(data: &std::path::Path, addr: &str) -> bool {
         .expect("the quiver binary runs");
     output.status.success()
 }
+
+#[test]
+fn a_sync_node_with_compaction_comes_back_after_a_kill() {
+    let flags = ["--durability", "sync", "--keep-snapshots", "1"];
+    let mut node = NodeProcess::start_with(&flags);
+    node.quiver(&["push", &example("counter.sm"), "--instance", "c"])
+        .expect_code(0);
+    for _ in 0..3 {
+        node.quiver(&["send", "c", "Incr(2)"]).expect_code(0);
+    }
+    node.restart(&flags);
+    let runtime = runtime();
+    let report = runtime.block_on(inspect(&node));
+    assert_eq!((report.state.as_str(), report.turns), ("{ count: 6 }", 3));
+    node.quiver(&["send", "c", "Incr(1)"]).expect_code(0);
+    node.restart(&["--durability", "group"]);
+    let report = runtime.block_on(inspect(&node));
+    assert_eq!((report.state.as_str(), report.turns), ("{ count: 7 }", 4));
+}
