@@ -19,7 +19,9 @@ use std::time::Duration;
 const BATCH: usize = 64;
 
 /// The seeds of the kill points; each one picks a moment 30-229 ms into a burst.
-const SEEDS: [u64; 6] = [1, 7, 42, 1234, 99_991, 31_337];
+const SEEDS: [u64; 10] = [
+    1, 7, 42, 1234, 99_991, 31_337, 5, 271_828, 65_537, 8_675_309,
+];
 
 /// The seed whose burst also carries an upgrade to v2.
 const UPGRADE_SEED: u64 = 42;
