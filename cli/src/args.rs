@@ -2,7 +2,7 @@
 
 use crate::args_node::{
     CertArgs, INSPECT_HELP, InspectArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs, PUSH_HELP, PushArgs,
-    ROLLBACK_HELP, RollbackArgs, SEND_HELP, SendArgs,
+    REPLAY_HELP, ROLLBACK_HELP, ReplayArgs, RollbackArgs, SEND_HELP, SendArgs,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -69,6 +69,9 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Manage the development certificates of a node's data dir.
     Cert(CertArgs),
+    /// Rebuild an instance offline from a node's store, checking every recorded output.
+    #[command(after_help = REPLAY_HELP)]
+    Replay(ReplayArgs),
     /// Draw a machine: its handlers, state and outputs, or its compiled combinators.
     #[command(
         after_help = "Without -o the picture goes to stdout. SVG needs Graphviz's `dot` on PATH.\n\nExamples:\n  quiver graph examples/turnstile.sm > turnstile.dot\n  quiver graph examples/turnstile.sm --format svg -o turnstile.svg\n  quiver graph examples/pipeline.sm --machine Limiter --what arrows --format svg -o limiter.svg"

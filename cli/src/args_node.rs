@@ -3,6 +3,7 @@
 //! module does not run anything.
 
 use clap::{Args, Subcommand, ValueEnum};
+use quiver_vm::node::store::Durability;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -25,13 +26,16 @@ pub const NODE_HELP: &str = "\
 On first start the node creates, in its data dir, a development CA (ca.pem, ca.key), its own
 certificate (node.pem, node.key) and an admin client certificate (admin.pem, admin.key), and
 prints where they are. Clients started in the same directory find them there by default.
-It prints `listening on ADDR` once it serves; Ctrl-C or SIGTERM stops it. Instances live in
-memory: a restarted node keeps its certificates and starts with no instances.
+It prints `listening on ADDR` once it serves; Ctrl-C or SIGTERM stops it. Every instance's
+history (its inputs, upgrades and rollbacks) is kept in store.redb in the data dir, and an input
+is answered only once it is durable: a node restarted on the same data dir, even after a crash,
+brings back every instance at its version and state.
 
 Examples:
   quiver node
   quiver node --listen 0.0.0.0:4433 --data /var/lib/quiver
-  quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line";
+  quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line
+  quiver node --durability sync --keep-snapshots 3";
 
 pub const PUSH_HELP: &str = "\
 The file is compiled here (a .sm source) or decoded (a .smb artifact); only the artifact is sent.
@@ -70,6 +74,22 @@ node refuses, with the reason, when there is none.
 Examples:
   quiver rollback c1";
 
+pub const REPLAY_HELP: &str = "\
+Reads a stopped node's data dir (the store is locked while a node runs on it) and rebuilds an
+instance from its recorded history, crossing upgrades and rollbacks through their migrations,
+and checks that every output it recomputes equals the recorded one: a determinism check that
+reports the first divergence. With --with it re-runs the recorded inputs against a candidate
+version instead (its migration applied at the start) and reports traps, invariant violations,
+rejected inputs and output differences: a dry run of an upgrade against real traffic.
+
+Exit codes for replay: 0 everything matched, 1 a divergence, a wrong snapshot or a store that
+cannot be read, 3 the candidate (--with) differs from the recorded history.
+
+Examples:
+  quiver replay --data .quiver c1
+  quiver replay --data .quiver c1 --to 120 --state
+  quiver replay --data .quiver c1 --with examples/counter_v2.sm";
+
 pub const CERT_HELP: &str = "\
 Mints a client certificate from the CA in the data dir, written as NAME.pem and NAME.key there.
 `client` may send and inspect; `admin` may also push and roll back. Use it with `--cert NAME`.
@@ -94,9 +114,16 @@ pub struct NodeArgs {
     /// The UDP address to listen on (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
     pub listen: SocketAddr,
-    /// Where the CA and the certificates are kept (created on first start).
+    /// Where the CA, the certificates and the durable store are kept (created on first start).
     #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
+    /// When an input is durable enough to acknowledge: `sync` (fsync each), `group` (one fsync
+    /// every few milliseconds) or `none` (no fsync; benchmarks only).
+    #[arg(long, value_name = "MODE", default_value = "group")]
+    pub durability: Durability,
+    /// Keep only the newest N snapshots of each instance and drop the log before them.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_snapshots: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -170,6 +197,28 @@ pub struct RollbackArgs {
     pub node: String,
     #[command(flatten)]
     pub identity: IdentityArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// The instance to replay.
+    #[arg(value_name = "INSTANCE")]
+    pub instance: String,
+    /// The data dir of a stopped node.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA)]
+    pub data: PathBuf,
+    /// Stop after the record at this log position (default: the end of the log).
+    #[arg(long, value_name = "N", conflicts_with = "with")]
+    pub to: Option<u64>,
+    /// Print the state reached, as `state: <value>`.
+    #[arg(long, conflicts_with = "with")]
+    pub state: bool,
+    /// Re-run the recorded inputs against this candidate (.sm source or .smb artifact).
+    #[arg(long, value_name = "FILE.sm|FILE.smb")]
+    pub with: Option<PathBuf>,
+    /// The machine of a --with .sm file (default: the last one declared).
+    #[arg(long, value_name = "NAME", requires = "with")]
+    pub machine: Option<String>,
 }
 
 #[derive(Args, Debug)]

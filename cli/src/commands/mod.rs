@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod node;
 pub mod push;
 pub mod repl;
+pub mod replay;
 pub mod rollback;
 pub mod run;
 pub mod send;

@@ -2,7 +2,9 @@
 //!
 //! It prints where the PKI is (saying when this start created it) and then exactly one line
 //! `listening on ADDR` with the real address, which scripts and tests read to find a port
-//! chosen with `--listen 127.0.0.1:0`. It does not detach or write a pid file.
+//! chosen with `--listen 127.0.0.1:0`. Before that it says how many instances it recovered
+//! from the data dir's store, and warns when `--durability none` was asked for. It does not
+//! detach or write a pid file.
 
 use crate::args::Exit;
 use crate::args_node::NodeArgs;
@@ -10,6 +12,7 @@ use crate::client::runtime;
 use anyhow::{Context, Result};
 use quiver_vm::node::pki::Paths;
 use quiver_vm::node::server::{NodeConfig, start};
+use quiver_vm::node::store::STORE_FILE;
 use std::path::Path;
 
 pub fn run(args: &NodeArgs) -> Result<Exit> {
@@ -20,11 +23,24 @@ async fn serve(args: &NodeArgs) -> Result<Exit> {
     // Handlers go in before the node says it is listening: a SIGTERM sent as soon as a script
     // reads that line must stop the node cleanly, not kill it.
     let stop = StopSignal::install()?;
-    let config = NodeConfig::new(args.listen, args.data.clone());
+    let mut config = NodeConfig::new(args.listen, args.data.clone());
+    config.durability = args.durability;
+    config.keep_snapshots = args
+        .keep_snapshots
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    if let Some(warning) = args.durability.warning() {
+        eprintln!("warning: {warning}");
+    }
     let node = start(config)
         .await
         .with_context(|| format!("cannot start the node on {}", args.listen))?;
     print_pki(&args.data, node.created_pki);
+    println!(
+        "recovered {} instance(s) from {} (durability {})",
+        node.recovered,
+        args.data.join(STORE_FILE).display(),
+        args.durability
+    );
     println!("listening on {}", node.addr);
     stop.wait().await;
     println!("stopping");

@@ -24,23 +24,13 @@ pub struct NodeProcess {
 impl NodeProcess {
     /// Starts a node and waits for its `listening on ADDR` line.
     pub fn start() -> NodeProcess {
+        NodeProcess::start_with(&[])
+    }
+
+    /// Starts a node with more `quiver node` flags (e.g. `--durability sync`).
+    pub fn start_with(flags: &[&str]) -> NodeProcess {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let mut child = Command::new(QUIVER)
-            .args(["node", "--listen", "127.0.0.1:0", "--data"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the quiver binary starts");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, lines) = spawn_node(dir.path(), flags);
         let mut node = NodeProcess {
             child,
             addr: String::new(),
@@ -49,6 +39,21 @@ impl NodeProcess {
         };
         node.addr = node.wait_for_address();
         node
+    }
+
+    /// Kills the node with SIGKILL (no chance to flush or close anything) and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts a new node process on the same data dir (after [`NodeProcess::kill`]).
+    pub fn restart(&mut self, flags: &[&str]) {
+        self.kill();
+        let (child, lines) = spawn_node(self.dir.path(), flags);
+        self.child = child;
+        self.lines = lines;
+        self.addr = self.wait_for_address();
     }
 
     fn wait_for_address(&self) -> String {
@@ -104,6 +109,28 @@ impl NodeProcess {
         }
         Run::of(command.output().expect("the quiver binary runs"))
     }
+}
+
+/// `quiver node` on `dir` with its stdout lines sent to the receiver.
+fn spawn_node(dir: &Path, flags: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(QUIVER)
+        .args(["node", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir)
+        .args(flags)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the quiver binary starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, lines)
 }
 
 impl Drop for NodeProcess {

@@ -14,6 +14,7 @@
 use super::report::{
     InstanceReport, Outcome, PushOutcome, Refusal, SwapKind, SwapReport, VersionReport,
 };
+use super::store::Recovered;
 use super::swap::{migrate_down, migrate_up, plan_upgrade};
 use super::version::Version;
 use crate::hash::Hash;
@@ -89,6 +90,29 @@ impl InstanceCore {
             previous: Vec::new(),
             state,
             turns: 0,
+            limits,
+            last_swap: None,
+            pause_from: None,
+        })
+    }
+
+    /// An instance brought back by the store: its version stack, state and turn count as they
+    /// were after the last durable record. `None` when the store named no version at all.
+    pub fn restore(recovered: Recovered, limits: Limits) -> Option<InstanceCore> {
+        let Recovered {
+            instance,
+            mut versions,
+            state,
+            turns,
+            ..
+        } = recovered;
+        let current = versions.pop()?;
+        Some(InstanceCore {
+            name: instance,
+            current,
+            previous: versions,
+            state,
+            turns,
             limits,
             last_swap: None,
             pause_from: None,
@@ -232,6 +256,10 @@ impl InstanceCore {
 
     pub fn state(&self) -> &Value {
         &self.state
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 

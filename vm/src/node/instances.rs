@@ -1,35 +1,51 @@
-//! The node's named instances: each one an actor task that owns an [`InstanceCore`] and
+//! The node's named instances: each one an actor task that owns a [`DurableInstance`] and
 //! drains a bounded mailbox, so instances run in parallel and each one handles its items in
 //! arrival order.
 //!
 //! [`Instances::enqueue`] returns as soon as an item is in a mailbox (waiting when the mailbox
 //! is full), and gives back a receiver for the reply; callers that enqueue in order therefore
-//! get their items handled in order, while many requests are in flight. Deploying a new
-//! instance happens under the registry lock so two pushes of one name cannot both deploy.
-//! This module does no networking and checks no roles.
+//! get their items handled in order, while many requests are in flight. A reply is sent only
+//! once the records of its item are durable: the actor hands the reply and its pending records
+//! to a small ordered acknowledger task and goes on with the next item, so waiting for the disk
+//! never stalls the pipeline. A reply whose records fail to be stored is never sent (the
+//! requester sees the node shutting down). Deploying a new instance happens under the registry
+//! lock so two pushes of one name cannot both deploy. This module does no networking and
+//! checks no roles.
 
 use super::core::{InstanceCore, Item, Reply, SystemClock};
+use super::durable::{DurableInstance, Journaled};
 use super::report::{PushOutcome, Refusal};
+use super::store::journal::Journal;
+use super::store::policy::SnapshotPolicy;
+use super::store::{Pending, Recovered, Store};
 use super::version::Version;
 use crate::hash::Hash;
 use crate::limits::Limits;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 struct Mail {
     item: Item,
     reply: oneshot::Sender<Reply>,
 }
 
-type Mailboxes = BTreeMap<String, mpsc::Sender<Mail>>;
+/// The mailboxes, the actors behind them and the store they write to; emptied on close.
+#[derive(Default)]
+struct Registry {
+    mailboxes: BTreeMap<String, mpsc::Sender<Mail>>,
+    actors: Vec<JoinHandle<()>>,
+    store: Option<Arc<Store>>,
+}
 
 /// Every instance of a node.
 #[derive(Clone)]
 pub struct Instances {
-    mailboxes: Arc<Mutex<Mailboxes>>,
+    registry: Arc<Mutex<Registry>>,
     limits: Limits,
     capacity: usize,
+    policy: SnapshotPolicy,
 }
 
 /// What a push became once its instance was known.
@@ -40,22 +56,60 @@ pub enum Pushed {
     Queued(oneshot::Receiver<Reply>),
 }
 
+/// What [`Instances::close`] hands back: the actors to wait for, and the store once they end.
+pub struct Closed {
+    pub actors: Vec<JoinHandle<()>>,
+    pub store: Option<Arc<Store>>,
+}
+
 impl Instances {
-    /// No instances; each mailbox will hold at most `capacity` waiting items.
-    pub fn new(limits: Limits, capacity: usize) -> Instances {
+    /// No instances yet; each mailbox holds at most `capacity` waiting items, and every
+    /// instance logs into `store`, snapshotting per `policy`.
+    pub fn new(
+        limits: Limits,
+        capacity: usize,
+        store: Arc<Store>,
+        policy: SnapshotPolicy,
+    ) -> Instances {
+        let registry = Registry {
+            store: Some(store),
+            ..Registry::default()
+        };
         Instances {
-            mailboxes: Arc::new(Mutex::new(BTreeMap::new())),
+            registry: Arc::new(Mutex::new(registry)),
             limits,
             capacity: capacity.max(1),
+            policy,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Mailboxes> {
-        // A panic while holding the lock cannot leave the map half-updated (every update is
-        // one insert), so a poisoned lock is still consistent.
-        self.mailboxes
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // A panic while holding the lock cannot leave the registry half-updated (every update
+        // is one insert or take), so a poisoned lock is still consistent.
+        self.registry
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Starts the actor of an instance the store brought back; false when it names no version.
+    pub fn restore(&self, recovered: Recovered) -> bool {
+        let mut registry = self.lock();
+        let Some(store) = registry.store.clone() else {
+            return false;
+        };
+        let journal = Journal::resume(store, &recovered, self.policy);
+        let name = recovered.instance.clone();
+        let Some(core) = InstanceCore::restore(recovered, self.limits.clone()) else {
+            return false;
+        };
+        self.start_actor(&mut registry, &name, DurableInstance::new(core, journal));
+        true
+    }
+
+    fn start_actor(&self, registry: &mut Registry, name: &str, instance: DurableInstance) {
+        let (sender, receiver) = mpsc::channel(self.capacity);
+        registry.actors.push(tokio::spawn(run(instance, receiver)));
+        registry.mailboxes.insert(name.to_string(), sender);
     }
 
     /// Deploys `version` as `name`, or queues it as an upgrade of the running instance.
@@ -65,47 +119,76 @@ impl Instances {
         version: Version,
         expect: Option<Hash>,
     ) -> Result<Pushed, Refusal> {
-        let sender = {
-            let mut mailboxes = self.lock();
-            match mailboxes.get(name) {
-                Some(sender) => sender.clone(),
-                None => {
-                    if let Some(expected) = expect {
-                        return Err(Refusal::ExpectMismatch {
-                            expected,
-                            running: None,
-                        });
-                    }
-                    let hash = version.hash;
-                    let core = InstanceCore::deploy(name, version, self.limits.clone())?;
-                    let (sender, receiver) = mpsc::channel(self.capacity);
-                    tokio::spawn(run(core, receiver));
-                    mailboxes.insert(name.to_string(), sender);
-                    return Ok(Pushed::Deployed(PushOutcome::Deployed { hash }));
-                }
+        let sender = match self.sender_or_deploy(name, version.clone(), expect)? {
+            Ok(sender) => sender,
+            Err(deployed) => {
+                let hash = version.hash;
+                deployed
+                    .durable()
+                    .await
+                    .map_err(|e| Refusal::Unstored(e.to_string()))?;
+                return Ok(Pushed::Deployed(PushOutcome::Deployed { hash }));
             }
         };
         let item = Item::Upgrade { version, expect };
         Ok(Pushed::Queued(post(&sender, item).await?))
     }
 
-    /// Puts `item` in `name`'s mailbox; the receiver gets the reply once it is handled.
+    /// The running instance's mailbox, or the deploy record of a new instance started now.
+    fn sender_or_deploy(
+        &self,
+        name: &str,
+        version: Version,
+        expect: Option<Hash>,
+    ) -> Result<Result<mpsc::Sender<Mail>, Pending>, Refusal> {
+        let mut registry = self.lock();
+        if let Some(sender) = registry.mailboxes.get(name) {
+            return Ok(Ok(sender.clone()));
+        }
+        if let Some(expected) = expect {
+            return Err(Refusal::ExpectMismatch {
+                expected,
+                running: None,
+            });
+        }
+        let store = registry.store.clone().ok_or(Refusal::ShuttingDown)?;
+        let core = InstanceCore::deploy(name, version, self.limits.clone())?;
+        let (journal, deployed) = Journal::deploy(store, &core, name, self.policy);
+        self.start_actor(&mut registry, name, DurableInstance::new(core, journal));
+        Ok(Err(deployed))
+    }
+
+    /// Puts `item` in `name`'s mailbox; the receiver gets the reply once it is handled and
+    /// durable.
     pub async fn enqueue(
         &self,
         name: &str,
         item: Item,
     ) -> Result<oneshot::Receiver<Reply>, Refusal> {
-        let sender = self
-            .lock()
-            .get(name)
-            .cloned()
-            .ok_or_else(|| Refusal::UnknownInstance(name.to_string()))?;
+        let sender = {
+            let registry = self.lock();
+            if registry.store.is_none() {
+                return Err(Refusal::ShuttingDown);
+            }
+            registry.mailboxes.get(name).cloned()
+        }
+        .ok_or_else(|| Refusal::UnknownInstance(name.to_string()))?;
         post(&sender, item).await
     }
 
     /// The names of every instance, in order.
     pub fn names(&self) -> Vec<String> {
-        self.lock().keys().cloned().collect()
+        self.lock().mailboxes.keys().cloned().collect()
+    }
+
+    /// Stops taking items: every mailbox closes once drained, and later requests are refused.
+    pub fn close(&self) -> Closed {
+        let mut registry = self.lock();
+        registry.mailboxes.clear();
+        Closed {
+            actors: std::mem::take(&mut registry.actors),
+            store: registry.store.take(),
+        }
     }
 }
 
@@ -121,16 +204,44 @@ async fn post(
     Ok(receiver)
 }
 
+/// A handled item on its way out: sent once its records are durable.
+struct Ack {
+    journaled: Journaled,
+    reply: oneshot::Sender<Reply>,
+}
+
 /// The actor: one item at a time; when the mailbox runs dry the instance is idle, which ends
-/// a swap's pause.
-async fn run(mut core: InstanceCore, mut mailbox: mpsc::Receiver<Mail>) {
+/// a swap's pause. It ends after its acknowledger sent every reply.
+async fn run(mut instance: DurableInstance, mut mailbox: mpsc::Receiver<Mail>) {
     let clock = SystemClock;
+    let (acks, pending) = mpsc::unbounded_channel();
+    let acknowledger = tokio::spawn(acknowledge(pending));
     while let Some(mail) = mailbox.recv().await {
-        let reply = core.handle(mail.item, &clock, mailbox.len());
-        // The requester may have gone away; the item was handled all the same.
-        let _ = mail.reply.send(reply);
+        let journaled = instance.handle(mail.item, &clock, mailbox.len());
+        // The acknowledger ends only after this sender is dropped.
+        let _ = acks.send(Ack {
+            journaled,
+            reply: mail.reply,
+        });
         if mailbox.is_empty() {
-            core.idle(&clock);
+            instance.idle(&clock);
+        }
+    }
+    drop(acks);
+    let _ = acknowledger.await;
+}
+
+/// Sends each reply, in order, once its records are durable; a reply whose records failed is
+/// dropped, never sent.
+async fn acknowledge(mut pending: mpsc::UnboundedReceiver<Ack>) {
+    while let Some(Ack { journaled, reply }) = pending.recv().await {
+        let mut durable = true;
+        for record in journaled.records {
+            durable &= record.durable().await.is_ok();
+        }
+        if durable {
+            // The requester may have gone away; the item was handled all the same.
+            let _ = reply.send(journaled.reply);
         }
     }
 }

@@ -6,10 +6,13 @@
 //! mailbox items, no IO), [`report`] (the answers, as data), [`protocol`] (frames, sans-IO),
 //! [`pki`] (the development CA and role certificates), [`instances`] (one actor task per
 //! instance), [`transport`] (the only QUIC code), [`server`] (the node) and [`client`].
-//! Instances live in memory only: a restarted node starts with none.
+//! Instances are durable ([`durable`], [`store`]): every handled item is logged before its
+//! reply leaves, and a node restarted on the same data dir recovers every instance.
 
 pub mod client;
+pub mod compaction;
 pub mod core;
+pub mod durable;
 pub mod instances;
 pub mod pki;
 pub mod protocol;

@@ -92,6 +92,8 @@ pub enum Refusal {
     Forbidden { role: String, operation: String },
     #[error("the node is shutting down")]
     ShuttingDown,
+    #[error("the node could not store this durably: {0}; nothing was acknowledged, retry later")]
+    Unstored(String),
 }
 
 fn running_text(running: &Option<Hash>) -> String {

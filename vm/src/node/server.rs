@@ -7,12 +7,20 @@
 //! oversized frame or one of another protocol version is answered and its stream is closed.
 //! Nothing a peer sends ends the node. Pushed artifacts are decoded and verified here, off the
 //! instance, before their upgrade barrier enters the mailbox.
+//!
+//! At start the node opens its durable store in the data dir and brings back every instance it
+//! holds (version stack and state) before it listens; an instance the store cannot recover
+//! exactly stops the start with the store's error. Stopping closes every mailbox, lets the
+//! actors drain and closes the store, so everything acknowledged is on disk.
 
+use super::compaction;
 use super::core::{Item, Reply};
-use super::instances::{Instances, Pushed};
+use super::instances::{Closed, Instances, Pushed};
 use super::pki::{Pki, PkiError, Role};
 use super::protocol::{self, FRAME_BYTES_MAX, FrameError, Request, Response};
 use super::report::Refusal;
+use super::store::policy::SnapshotPolicy;
+use super::store::{Durability, Store, StoreError};
 use super::transport::{TransportError, peer_role, read_frame, server_endpoint, write_frame};
 use super::version::prepare;
 use crate::limits::Limits;
@@ -21,6 +29,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -33,6 +43,12 @@ pub struct NodeConfig {
     pub frame_bytes_max: usize,
     /// Items a mailbox holds before senders wait.
     pub mailbox_capacity: usize,
+    /// When a logged item counts as durable (and may be acknowledged).
+    pub durability: Durability,
+    /// When each instance snapshots its state.
+    pub snapshots: SnapshotPolicy,
+    /// Compact each instance's log down to this many snapshots; `None` keeps everything.
+    pub keep_snapshots: Option<usize>,
 }
 
 impl NodeConfig {
@@ -43,6 +59,9 @@ impl NodeConfig {
             limits: Limits::default(),
             frame_bytes_max: FRAME_BYTES_MAX,
             mailbox_capacity: 1024,
+            durability: Durability::group(),
+            snapshots: SnapshotPolicy::default(),
+            keep_snapshots: None,
         }
     }
 }
@@ -54,6 +73,10 @@ pub enum NodeError {
     Pki(#[from] PkiError),
     #[error("{0}")]
     Transport(#[from] TransportError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("the store holds instance `{0}` without any version; move the data dir's store aside")]
+    Unrestorable(String),
 }
 
 /// A node that is serving.
@@ -62,8 +85,11 @@ pub struct RunningNode {
     pub addr: SocketAddr,
     /// Whether this start created the CA, node and admin certificates.
     pub created_pki: bool,
+    /// How many instances this start brought back from the store.
+    pub recovered: usize,
     endpoint: Endpoint,
     accepting: JoinHandle<()>,
+    instances: Instances,
 }
 
 impl RunningNode {
@@ -72,12 +98,57 @@ impl RunningNode {
         let _ = self.accepting.await;
     }
 
-    /// Closes every connection and stops accepting.
+    /// Closes every connection, stops accepting, and closes the store once every instance
+    /// has drained its mailbox.
     pub async fn shutdown(self) {
         self.endpoint.close(0u32.into(), b"node shutting down");
         self.accepting.abort();
         self.endpoint.wait_idle().await;
+        let Closed { actors, store } = self.instances.close();
+        for actor in actors {
+            let _ = actor.await;
+        }
+        if let Some(store) = store {
+            let _ = tokio::task::spawn_blocking(move || close_store(store)).await;
+        }
     }
+}
+
+/// How long a stopping node waits for the last other holders of its store (a compaction).
+const STORE_CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// Drops the last handle on the store, which commits and ends its committer.
+fn close_store(mut store: Arc<Store>) {
+    let deadline = std::time::Instant::now() + STORE_CLOSE_WAIT;
+    loop {
+        match Arc::try_unwrap(store) {
+            Ok(only) => return drop(only),
+            Err(shared) if std::time::Instant::now() < deadline => {
+                store = shared;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+/// Opens the store in the data dir and starts the actor of every instance it holds.
+fn recover_instances(config: &NodeConfig) -> Result<(Instances, Arc<Store>, usize), NodeError> {
+    let store = Arc::new(Store::open(&config.data_dir, config.durability)?);
+    let instances = Instances::new(
+        config.limits.clone(),
+        config.mailbox_capacity,
+        store.clone(),
+        config.snapshots,
+    );
+    let names = store.instances()?;
+    for name in &names {
+        let recovered = store.recover(name, &config.limits)?;
+        if !instances.restore(recovered) {
+            return Err(NodeError::Unrestorable(name.clone()));
+        }
+    }
+    Ok((instances, store, names.len()))
 }
 
 /// Starts a node: opens (or creates) the PKI in the data dir and listens.
@@ -90,8 +161,14 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
             addr: config.listen,
             source,
         })?;
+    let (instances, store, recovered) = recover_instances(&config)?;
+    if let Some(keep) = config.keep_snapshots {
+        // Ends by itself once the store is closed.
+        drop(compaction::spawn(&store, keep));
+    }
+    drop(store);
     let shared = Shared {
-        instances: Instances::new(config.limits.clone(), config.mailbox_capacity),
+        instances: instances.clone(),
         limits: config.limits,
         frame_bytes_max: config.frame_bytes_max,
     };
@@ -99,8 +176,10 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     Ok(RunningNode {
         addr,
         created_pki,
+        recovered,
         endpoint,
         accepting,
+        instances,
     })
 }
 
