@@ -17,7 +17,10 @@ use quiver_vm::limits::Limits;
 use quiver_vm::node::core::{Item, Reply};
 use quiver_vm::node::instances::{Instances, Pushed};
 use quiver_vm::node::report::Outcome;
+use quiver_vm::node::store::policy::SnapshotPolicy;
+use quiver_vm::node::store::{Durability, Store};
 use quiver_vm::node::version::{Version, prepare};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const COUNTER: &str = include_str!("../../examples/counter.sm");
@@ -79,6 +82,22 @@ async fn deploy(instances: &Instances, name: &str, artifact: &Artifact) {
     }
 }
 
+/// The node's instances over a throwaway store with durability `none`: the node's own path,
+/// journal included, minus the disk flushes, so these figures measure the mailbox and the VM
+/// (the store's own figures are `vm/examples/store_figures.rs`). Keep the directory alive as
+/// long as the instances.
+fn mailboxes() -> (Instances, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary directory for the store");
+    let store = Store::open(dir.path(), Durability::None).expect("a store in a new directory");
+    let instances = Instances::new(
+        Limits::default(),
+        1024,
+        Arc::new(store),
+        SnapshotPolicy::default(),
+    );
+    (instances, dir)
+}
+
 /// One input through the mailbox, waiting for its reply.
 async fn call(instances: &Instances, name: &str, input: &str) -> Vec<Outcome> {
     let receiver = instances
@@ -93,7 +112,7 @@ async fn call(instances: &Instances, name: &str, input: &str) -> Vec<Outcome> {
 
 /// Calls per second, all callers together, each caller on its own instance.
 async fn calls(counter: &Artifact, callers: usize, options: Options) -> f64 {
-    let instances = Instances::new(Limits::default(), 1024);
+    let (instances, _store_dir) = mailboxes();
     for c in 0..callers {
         deploy(&instances, &format!("c{c}"), counter).await;
     }
@@ -176,7 +195,7 @@ async fn one_swap(instances: &Instances, next: &Version) -> (f64, bool) {
 }
 
 async fn swap_pauses(sizes: &[usize], options: Options, erlang: &ErlangFigures) -> Vec<Figure> {
-    let instances = Instances::new(Limits::default(), 1024);
+    let (instances, _store_dir) = mailboxes();
     deploy(&instances, "s", &store()).await;
     let next = version(&store_v2());
     let repeats = if options.quick { 5 } else { 21 };

@@ -2,8 +2,9 @@
 //! transactions according to the [`Durability`] mode, and acknowledging each request only
 //! after the transaction that holds it committed.
 //!
-//! `sync` commits every request in its own fsynced transaction; `group` gathers requests for
-//! at most a window (a few milliseconds) and commits them in one fsynced transaction; `none`
+//! `sync` commits every request in its own fsynced transaction; `group` commits, in one fsynced
+//! transaction, everything that queued up while the previous one was written (a lone request
+//! at once; a batch grows for at most a window of a few milliseconds); `none`
 //! commits whatever is queued without fsync (benchmarks only: a crash may lose acknowledged
 //! records). Requests keep their arrival order. A halt (a simulated crash) drops the gathered
 //! batch without committing it. This module does not read the log back; recovery does.
@@ -15,7 +16,7 @@ use crate::hash::Hash;
 use redb::{Database, ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -25,7 +26,8 @@ use tokio::sync::oneshot;
 pub enum Durability {
     /// One fsynced transaction per record.
     Sync,
-    /// Records gathered for at most `window`, then one fsynced transaction for all of them.
+    /// Whatever queued during the previous commit (gathered for at most `window`), in one
+    /// fsynced transaction.
     Group { window: Duration },
     /// No fsync: for benchmarks only, a crash may lose acknowledged records.
     None,
@@ -146,24 +148,22 @@ impl Committer {
             batch.pop();
             return true;
         }
+        // Group commit is adaptive: the batch is what queued up while the previous transaction
+        // was being written, taken without waiting, so a lone record is committed at once (no
+        // added latency) and a flood shares each fsync. The window bounds how long a batch may
+        // keep growing under a flood, so no record waits longer than one window plus a commit.
         let deadline = match self.mode {
             Durability::Sync => return false,
             Durability::Group { window } => Some(Instant::now() + window),
             Durability::None => None,
         };
         while batch.len() < BATCH_MAX {
-            let next = match deadline {
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    match requests.recv_timeout(left) {
-                        Ok(request) => request,
-                        Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
-                    }
-                }
-                None => match requests.try_recv() {
-                    Ok(request) => request,
-                    Err(_) => break,
-                },
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                break;
+            }
+            let next = match requests.try_recv() {
+                Ok(request) => request,
+                Err(_) => break,
             };
             if matches!(next, Request::Shutdown) {
                 return true;
