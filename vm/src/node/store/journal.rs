@@ -83,7 +83,7 @@ impl Journal {
         let version = core.current();
         let record = Record::Upgrade { to: version.hash };
         let pending = self.append_version(record, version);
-        self.snapshot(core);
+        self.count_swap(core);
         pending
     }
 
@@ -94,8 +94,17 @@ impl Journal {
         };
         let pending = self.store.append(&self.instance, self.next, record);
         self.next += 1;
-        self.snapshot(core);
+        self.count_swap(core);
         pending
+    }
+
+    /// A swap counts towards the snapshot policy like any record. It takes no snapshot of its
+    /// own: that would serialise the whole state inside the swap's pause, making the pause
+    /// grow with the state, and recovery replays a swap through its migration anyway.
+    fn count_swap(&mut self, core: &InstanceCore) {
+        if self.snapshots.appended(0) {
+            self.snapshot(core);
+        }
     }
 
     fn append_version(&mut self, record: Record, version: &Version) -> Pending {
