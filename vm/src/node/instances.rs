@@ -17,7 +17,7 @@ use super::durable::{DurableInstance, Journaled};
 use super::report::{PushOutcome, Refusal};
 use super::store::journal::Journal;
 use super::store::policy::SnapshotPolicy;
-use super::store::{Pending, Recovered, Store};
+use super::store::{Durability, Pending, Recovered, Store};
 use super::version::Version;
 use crate::hash::Hash;
 use crate::limits::Limits;
@@ -108,7 +108,15 @@ impl Instances {
 
     fn start_actor(&self, registry: &mut Registry, name: &str, instance: DurableInstance) {
         let (sender, receiver) = mpsc::channel(self.capacity);
-        registry.actors.push(tokio::spawn(run(instance, receiver)));
+        // Under `none` a reply does not wait for its records: that mode acknowledges before
+        // the disk by definition (and says so when the node starts).
+        let wait_for_disk = registry
+            .store
+            .as_ref()
+            .is_none_or(|store| store.durability() != Durability::None);
+        registry
+            .actors
+            .push(tokio::spawn(run(instance, receiver, wait_for_disk)));
         registry.mailboxes.insert(name.to_string(), sender);
     }
 
@@ -212,10 +220,14 @@ struct Ack {
 
 /// The actor: one item at a time; when the mailbox runs dry the instance is idle, which ends
 /// a swap's pause. It ends after its acknowledger sent every reply.
-async fn run(mut instance: DurableInstance, mut mailbox: mpsc::Receiver<Mail>) {
+async fn run(
+    mut instance: DurableInstance,
+    mut mailbox: mpsc::Receiver<Mail>,
+    wait_for_disk: bool,
+) {
     let clock = SystemClock;
     let (acks, pending) = mpsc::unbounded_channel();
-    let acknowledger = tokio::spawn(acknowledge(pending));
+    let acknowledger = tokio::spawn(acknowledge(pending, wait_for_disk));
     while let Some(mail) = mailbox.recv().await {
         let journaled = instance.handle(mail.item, &clock, mailbox.len());
         // The acknowledger ends only after this sender is dropped.
@@ -231,13 +243,15 @@ async fn run(mut instance: DurableInstance, mut mailbox: mpsc::Receiver<Mail>) {
     let _ = acknowledger.await;
 }
 
-/// Sends each reply, in order, once its records are durable; a reply whose records failed is
-/// dropped, never sent.
-async fn acknowledge(mut pending: mpsc::UnboundedReceiver<Ack>) {
+/// Sends each reply, in order, once its records are durable (or at once when not
+/// `wait_for_disk`); a reply whose records failed is dropped, never sent.
+async fn acknowledge(mut pending: mpsc::UnboundedReceiver<Ack>, wait_for_disk: bool) {
     while let Some(Ack { journaled, reply }) = pending.recv().await {
         let mut durable = true;
-        for record in journaled.records {
-            durable &= record.durable().await.is_ok();
+        if wait_for_disk {
+            for record in journaled.records {
+                durable &= record.durable().await.is_ok();
+            }
         }
         if durable {
             // The requester may have gone away; the item was handled all the same.

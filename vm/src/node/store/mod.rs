@@ -59,6 +59,7 @@ pub struct Store {
     halted: Arc<AtomicBool>,
     pending_keys: PendingKeys,
     commits: Arc<AtomicU64>,
+    durability: Durability,
 }
 
 /// A record on its way to disk: resolves to its position once it is durable.
@@ -133,7 +134,13 @@ impl Store {
             halted,
             pending_keys,
             commits,
+            durability,
         })
+    }
+
+    /// The mode this store was opened in.
+    pub fn durability(&self) -> Durability {
+        self.durability
     }
 
     pub fn path(&self) -> &Path {
