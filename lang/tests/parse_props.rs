@@ -116,3 +116,17 @@ proptest! {
         parse_everything(&src);
     }
 }
+
+/// Found by `token_soups_never_make_the_parser_panic`: a missing comma after a list item
+/// followed by whitespace gave a span whose start lay after its end.
+#[test]
+fn a_missing_comma_points_just_after_the_item_before_it() {
+    let src = "[ x x {}\n] ++enum|\n* true \"s\"-* trueif\n| | else}\n== .Countinput(enum\n_|\n++\n0-> } }";
+    parse_everything(src);
+    let (_, errors) = quiver_lang::parser::parse_expr("[ x  x ]");
+    let comma = errors
+        .iter()
+        .find(|d| d.message == "expected `,` between items")
+        .expect("the missing comma is reported");
+    assert_eq!(comma.span().range(), 3..3);
+}

@@ -84,9 +84,16 @@ macro_rules! run {
 }
 use run;
 
-/// Converts a chumsky span to ours.
+/// Converts a chumsky span to ours. A parser that matched nothing (an `or_not` that found no
+/// comma, say) has an inverted span in chumsky, from the next token's start back to the
+/// previous token's end; ours is then the empty span just after the previous token, which is
+/// where the missing thing belongs.
 fn span(s: SimpleSpan) -> Span {
-    Span::new(s.start, s.end)
+    if s.start > s.end {
+        Span::new(s.end, s.end)
+    } else {
+        Span::new(s.start, s.end)
+    }
 }
 
 /// An identifier with its span.
