@@ -138,20 +138,30 @@ impl InstanceCore {
         let artifact = self.current.program.artifact();
         let outcome = match text::parse(text, &artifact.input) {
             Err(e) => Outcome::Rejected(format!("not a {} input: {e}", artifact.name)),
-            Ok(input) => match self
-                .current
-                .program
-                .step(input, &self.state, self.limits.fuel_turn)
-            {
-                Ok((state, output)) => {
-                    self.state = state;
-                    self.turns += 1;
-                    Outcome::Output(text::print(&output, &artifact.output))
+            Ok(input) => {
+                // The state is lent to the turn by value, so a collection nobody else holds is
+                // updated in place; a trap hands it back unchanged.
+                let state = std::mem::replace(&mut self.state, Value::Unit);
+                match self
+                    .current
+                    .program
+                    .step_owned(input, state, self.limits.fuel_turn)
+                {
+                    Ok((state, output)) => {
+                        self.state = state;
+                        self.turns += 1;
+                        Outcome::Output(text::print(&output, &artifact.output))
+                    }
+                    Err((trap, state)) => {
+                        self.state = state;
+                        Outcome::Trapped(self.current.report(trap))
+                    }
                 }
-                Err(trap) => Outcome::Trapped(self.current.report(trap)),
-            },
+            }
         };
-        self.close_pause(clock.now());
+        if self.pause_from.is_some() {
+            self.close_pause(clock.now());
+        }
         outcome
     }
 
