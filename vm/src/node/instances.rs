@@ -230,17 +230,32 @@ async fn run(
     let acknowledger = tokio::spawn(acknowledge(pending, wait_for_disk));
     while let Some(mail) = mailbox.recv().await {
         let journaled = instance.handle(mail.item, &clock, mailbox.len());
+        if !wait_for_disk {
+            // Nothing to wait for: answer from here, saving the acknowledger's wake-up.
+            let _ = mail.reply.send(journaled.reply);
+            continue_idle(&mut instance, &mailbox, &clock);
+            continue;
+        }
         // The acknowledger ends only after this sender is dropped.
         let _ = acks.send(Ack {
             journaled,
             reply: mail.reply,
         });
-        if mailbox.is_empty() {
-            instance.idle(&clock);
-        }
+        continue_idle(&mut instance, &mailbox, &clock);
     }
     drop(acks);
     let _ = acknowledger.await;
+}
+
+/// Ends a swap's pause when the mailbox has run dry: the instance is serving again.
+fn continue_idle(
+    instance: &mut DurableInstance,
+    mailbox: &mpsc::Receiver<Mail>,
+    clock: &SystemClock,
+) {
+    if mailbox.is_empty() {
+        instance.idle(clock);
+    }
 }
 
 /// Sends each reply, in order, once its records are durable (or at once when not
