@@ -19,6 +19,7 @@ use super::instances::{Closed, Instances, Pushed};
 use super::pki::{Pki, PkiError, Role};
 use super::protocol::{self, FRAME_BYTES_MAX, FrameError, Request, Response};
 use super::report::Refusal;
+use super::signing::{self, Gate, TrustedKeys};
 use super::store::policy::SnapshotPolicy;
 use super::store::{Durability, Store, StoreError};
 use super::transport::{TransportError, peer_role, read_frame, server_endpoint, write_frame};
@@ -49,6 +50,9 @@ pub struct NodeConfig {
     pub snapshots: SnapshotPolicy,
     /// Compact each instance's log down to this many snapshots; `None` keeps everything.
     pub keep_snapshots: Option<usize>,
+    /// When set, deploys, upgrades and rollbacks must be signed by one of these keys
+    /// (`spec/security.md`); when `None` the admin role suffices.
+    pub trusted_keys: Option<TrustedKeys>,
 }
 
 impl NodeConfig {
@@ -62,6 +66,7 @@ impl NodeConfig {
             durability: Durability::group(),
             snapshots: SnapshotPolicy::default(),
             keep_snapshots: None,
+            trusted_keys: None,
         }
     }
 }
@@ -171,6 +176,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         instances: instances.clone(),
         limits: config.limits,
         frame_bytes_max: config.frame_bytes_max,
+        gate: config.trusted_keys.map(|keys| Arc::new(Gate::new(keys))),
     };
     let accepting = tokio::spawn(accept(endpoint.clone(), shared));
     Ok(RunningNode {
@@ -188,6 +194,8 @@ struct Shared {
     instances: Instances,
     limits: Limits,
     frame_bytes_max: usize,
+    /// The signature check of swaps, when the node trusts keys.
+    gate: Option<Arc<Gate>>,
 }
 
 async fn accept(endpoint: Endpoint, shared: Shared) {
@@ -305,7 +313,9 @@ async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
             .await
             .map(awaited),
         Request::Inspect { instance } => Ok(inspect(instance, shared).await),
-        Request::Rollback { instance } => match require_admin(role, "roll back") {
+        Request::Rollback { instance } => match require_admin(role, "roll back").and_then(|()| {
+            signing::serve::require_unsigned_allowed(shared.gate.as_deref(), "roll back")
+        }) {
             Ok(()) => shared
                 .instances
                 .enqueue(&instance, Item::Rollback)
@@ -313,8 +323,56 @@ async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
                 .map(awaited),
             Err(refusal) => Err(refusal),
         },
+        Request::SignedPush {
+            instance,
+            artifact,
+            expect,
+            signature,
+        } => match require_admin(role, "push") {
+            Ok(()) => signing::serve::push(
+                shared.gate.as_deref(),
+                &shared.instances,
+                &shared.limits,
+                instance,
+                artifact,
+                expect,
+                signature,
+            )
+            .await
+            .map(pushed),
+            Err(refusal) => Err(refusal),
+        },
+        Request::SignedRollback {
+            instance,
+            running,
+            to,
+            signature,
+        } => match require_admin(role, "roll back") {
+            Ok(()) => signing::serve::rollback(
+                shared.gate.as_deref(),
+                &shared.instances,
+                instance,
+                running,
+                to,
+                signature,
+            )
+            .await
+            .map(awaited),
+            Err(refusal) => Err(refusal),
+        },
+        Request::SigningState { instance } => Ok(Box::pin(
+            signing::serve::state(shared.gate.as_deref(), &shared.instances, instance).await,
+        ) as Pending),
     };
     result.unwrap_or_else(refused)
+}
+
+/// The response a push becomes.
+fn pushed(pushed: Pushed) -> Pending {
+    match pushed {
+        Pushed::Deployed(outcome) => ready(Response::Pushed(outcome)),
+        Pushed::Queued(receiver) => awaited(receiver),
+    }
 }
 
 async fn push(
@@ -325,6 +383,7 @@ async fn push(
     shared: &Shared,
 ) -> Result<Pending, Refusal> {
     require_admin(role, "push")?;
+    signing::serve::require_unsigned_allowed(shared.gate.as_deref(), "push")?;
     let limits = shared.limits.clone();
     let version = tokio::task::spawn_blocking(move || prepare(&artifact, &limits))
         .await
