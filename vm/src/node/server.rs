@@ -6,7 +6,9 @@
 //! same order. A malformed frame is answered with a protocol error and the stream goes on; an
 //! oversized frame or one of another protocol version is answered and its stream is closed.
 //! Nothing a peer sends ends the node. Pushed artifacts are decoded and verified here, off the
-//! instance, before their upgrade barrier enters the mailbox.
+//! instance, before their upgrade barrier enters the mailbox. With trusted keys
+//! ([`NodeConfig::trusted_keys`]) unsigned swaps are refused and signed ones go through
+//! [`super::signing::serve`] after the role check: role and signature must both pass.
 //!
 //! At start the node opens its durable store in the data dir and brings back every instance it
 //! holds (version stack and state) before it listens; an instance the store cannot recover
@@ -313,9 +315,9 @@ async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
             .await
             .map(awaited),
         Request::Inspect { instance } => Ok(inspect(instance, shared).await),
-        Request::Rollback { instance } => match require_admin(role, "roll back").and_then(|()| {
-            signing::serve::require_unsigned_allowed(shared.gate.as_deref(), "roll back")
-        }) {
+        Request::Rollback { instance } => match require_admin(role, "roll back")
+            .and_then(|()| unsigned_allowed(shared, "roll back"))
+        {
             Ok(()) => shared
                 .instances
                 .enqueue(&instance, Item::Rollback)
@@ -328,43 +330,62 @@ async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
             artifact,
             expect,
             signature,
-        } => match require_admin(role, "push") {
-            Ok(()) => signing::serve::push(
-                shared.gate.as_deref(),
-                &shared.instances,
-                &shared.limits,
-                instance,
-                artifact,
-                expect,
-                signature,
-            )
-            .await
-            .map(pushed),
-            Err(refusal) => Err(refusal),
-        },
+        } => signed_push(instance, artifact, expect, signature, role, shared).await,
         Request::SignedRollback {
             instance,
             running,
             to,
             signature,
-        } => match require_admin(role, "roll back") {
-            Ok(()) => signing::serve::rollback(
-                shared.gate.as_deref(),
-                &shared.instances,
-                instance,
-                running,
-                to,
-                signature,
-            )
-            .await
-            .map(awaited),
-            Err(refusal) => Err(refusal),
-        },
+        } => signed_rollback(instance, (running, to), signature, role, shared).await,
         Request::SigningState { instance } => Ok(Box::pin(
             signing::serve::state(shared.gate.as_deref(), &shared.instances, instance).await,
         ) as Pending),
     };
     result.unwrap_or_else(refused)
+}
+
+/// On a node with trusted keys, unsigned swaps are refused (`spec/security.md`).
+fn unsigned_allowed(shared: &Shared, operation: &str) -> Result<(), Refusal> {
+    signing::serve::require_unsigned_allowed(shared.gate.as_deref(), operation)
+}
+
+/// A push with a signature: the role first, then the signature (both must pass).
+async fn signed_push(
+    instance: String,
+    artifact: Vec<u8>,
+    expect: Option<crate::hash::Hash>,
+    signature: signing::SwapSignature,
+    role: Role,
+    shared: &Shared,
+) -> Result<Pending, Refusal> {
+    require_admin(role, "push")?;
+    let gate = shared.gate.as_deref();
+    signing::serve::push(
+        gate,
+        &shared.instances,
+        &shared.limits,
+        instance,
+        artifact,
+        expect,
+        signature,
+    )
+    .await
+    .map(pushed)
+}
+
+/// A rollback from `running` to `to` with a signature: the role first, then the signature.
+async fn signed_rollback(
+    instance: String,
+    (running, to): (crate::hash::Hash, crate::hash::Hash),
+    signature: signing::SwapSignature,
+    role: Role,
+    shared: &Shared,
+) -> Result<Pending, Refusal> {
+    require_admin(role, "roll back")?;
+    let gate = shared.gate.as_deref();
+    signing::serve::rollback(gate, &shared.instances, instance, running, to, signature)
+        .await
+        .map(awaited)
 }
 
 /// The response a push becomes.
@@ -383,7 +404,7 @@ async fn push(
     shared: &Shared,
 ) -> Result<Pending, Refusal> {
     require_admin(role, "push")?;
-    signing::serve::require_unsigned_allowed(shared.gate.as_deref(), "push")?;
+    unsigned_allowed(shared, "push")?;
     let limits = shared.limits.clone();
     let version = tokio::task::spawn_blocking(move || prepare(&artifact, &limits))
         .await
