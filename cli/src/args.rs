@@ -1,5 +1,6 @@
 //! The command line: every subcommand, flag and exit code, with the help text users see.
 
+use crate::args_keys::KeysArgs;
 use crate::args_node::{
     CertArgs, INSPECT_HELP, InspectArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs, PUSH_HELP, PushArgs,
     REPLAY_HELP, ROLLBACK_HELP, ReplayArgs, RollbackArgs, SEND_HELP, SendArgs,
@@ -69,6 +70,8 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Manage the development certificates of a node's data dir.
     Cert(CertArgs),
+    /// Make signing keys for signed deploys, upgrades and rollbacks (`--trusted-keys`, `--sign`).
+    Keys(KeysArgs),
     /// Rebuild an instance offline from a node's store, checking every recorded output.
     #[command(after_help = REPLAY_HELP)]
     Replay(ReplayArgs),

@@ -29,25 +29,33 @@ prints where they are. Clients started in the same directory find them there by 
 It prints `listening on ADDR` once it serves; Ctrl-C or SIGTERM stops it. Every instance's
 history (its inputs, upgrades and rollbacks) is kept in store.redb in the data dir, and an input
 is answered only once it is durable: a node restarted on the same data dir, even after a crash,
-brings back every instance at its version and state.
+brings back every instance at its version and state. With --trusted-keys DIR it accepts a
+deploy, upgrade or rollback only when it is signed (`--sign`) by a key whose .pub file is in
+DIR, over exactly that artifact, instance and running version, with a sequence number above the
+last one it accepted for the instance (spec/security.md); without it, it says at start that
+swaps are not signature-checked.
 
 Examples:
   quiver node
   quiver node --listen 0.0.0.0:4433 --data /var/lib/quiver
   quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line
-  quiver node --durability sync --keep-snapshots 3";
+  quiver node --durability sync --keep-snapshots 3
+  quiver node --trusted-keys trusted    # trusted/*.pub may sign swaps";
 
 pub const PUSH_HELP: &str = "\
 The file is compiled here (a .sm source) or decoded (a .smb artifact); only the artifact is sent.
 A new instance name deploys the machine in its initial state; an existing one is upgraded in
 place between two inputs, its state migrated; pushing the version that already runs changes
 nothing. Every node gets the push in parallel, with one progress line each and a summary.
+With --sign NAME.key each node is first asked for the instance's next sequence number and
+running version, and the push is signed for exactly those (nodes with --trusted-keys require it).
 
 Examples:
   quiver push examples/counter.sm --instance c1
   quiver push examples/counter_v2.sm --instance c1 --expect <hash printed by the first push>
   quiver push counter.smb --instance c1 --node 10.0.0.1:4433 --node 10.0.0.2:4433
-  quiver push examples/counter_v2.sm --instance c1 --nodes nodes.txt";
+  quiver push examples/counter_v2.sm --instance c1 --nodes nodes.txt
+  quiver push examples/counter_v2.sm --instance c1 --sign release.key";
 
 pub const SEND_HELP: &str = "\
 Prints one line per input: the output in the text form of values, or `error: <reason>` when the
@@ -71,8 +79,12 @@ pub const ROLLBACK_HELP: &str = "\
 Goes back to the previous version through the `migrate down` the running version declares; the
 node refuses, with the reason, when there is none.
 
+With --sign NAME.key the rollback is signed for the running and the previous version and the
+instance's next sequence number, as nodes with --trusted-keys require.
+
 Examples:
-  quiver rollback c1";
+  quiver rollback c1
+  quiver rollback c1 --sign release.key";
 
 pub const REPLAY_HELP: &str = "\
 Reads a stopped node's data dir (the store is locked while a node runs on it) and rebuilds an
@@ -124,6 +136,10 @@ pub struct NodeArgs {
     /// Keep only the newest N snapshots of each instance and drop the log before them.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub keep_snapshots: Option<u64>,
+    /// Accept deploys, upgrades and rollbacks only when signed by a key whose .pub file is in
+    /// DIR (`quiver keys generate`); without it the admin certificate suffices.
+    #[arg(long, value_name = "DIR")]
+    pub trusted_keys: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -146,6 +162,10 @@ pub struct PushArgs {
     /// The machine to push, for a .sm file (default: the last one declared).
     #[arg(long, value_name = "NAME")]
     pub machine: Option<String>,
+    /// Sign the push with this secret key (NAME.key from `quiver keys generate`); required by
+    /// nodes started with --trusted-keys.
+    #[arg(long, value_name = "NAME.key")]
+    pub sign: Option<PathBuf>,
     #[command(flatten)]
     pub identity: IdentityArgs,
 }
@@ -195,6 +215,9 @@ pub struct RollbackArgs {
     /// The node to talk to.
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
     pub node: String,
+    /// Sign the rollback with this secret key; required by nodes started with --trusted-keys.
+    #[arg(long, value_name = "NAME.key")]
+    pub sign: Option<PathBuf>,
     #[command(flatten)]
     pub identity: IdentityArgs,
 }

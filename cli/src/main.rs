@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => commands::inspect::run(&a),
         Command::Rollback(a) => commands::rollback::run(&a),
         Command::Cert(a) => commands::cert::run(&a),
+        Command::Keys(a) => commands::keys::run(&a),
         Command::Replay(a) => commands::replay::run(&a),
         Command::Graph(a) => commands::graph::run(&a),
     };

@@ -12,6 +12,7 @@ use crate::client::runtime;
 use anyhow::{Context, Result};
 use quiver_vm::node::pki::Paths;
 use quiver_vm::node::server::{NodeConfig, start};
+use quiver_vm::node::signing::TrustedKeys;
 use quiver_vm::node::store::STORE_FILE;
 use std::path::Path;
 
@@ -31,6 +32,10 @@ async fn serve(args: &NodeArgs) -> Result<Exit> {
     if let Some(warning) = args.durability.warning() {
         eprintln!("warning: {warning}");
     }
+    if let Some(dir) = &args.trusted_keys {
+        config.trusted_keys = Some(TrustedKeys::load(dir)?);
+    }
+    let trusted = config.trusted_keys.clone();
     let node = start(config)
         .await
         .with_context(|| format!("cannot start the node on {}", args.listen))?;
@@ -41,6 +46,7 @@ async fn serve(args: &NodeArgs) -> Result<Exit> {
         args.data.join(STORE_FILE).display(),
         args.durability
     );
+    print_signatures(trusted.as_ref());
     println!("listening on {}", node.addr);
     stop.wait().await;
     println!("stopping");
@@ -71,6 +77,23 @@ fn print_pki(dir: &Path, created: bool) {
         "  clients started in this directory use them; elsewhere pass --data {}",
         dir.display()
     );
+}
+
+/// Says whether deploys, upgrades and rollbacks must be signed, and by which keys.
+fn print_signatures(trusted: Option<&TrustedKeys>) {
+    match trusted {
+        Some(keys) => println!(
+            "signatures: deploys, upgrades and rollbacks must be signed by one of {} trusted \
+             key(s) in {}: {}",
+            keys.len(),
+            keys.dir().display(),
+            keys.names().join(", ")
+        ),
+        None => println!(
+            "signatures: not checked; any admin certificate may deploy, upgrade and roll back \
+             (start with --trusted-keys DIR to require signed swaps)"
+        ),
+    }
 }
 
 /// Ctrl-C, or SIGTERM on unix, registered when installed (not when first awaited).

@@ -213,7 +213,7 @@ async fn read_response(recv: &mut RecvStream) -> Result<Response, ClientError> {
 }
 
 /// Turns refusals and protocol errors into errors.
-fn answer(response: Response) -> Result<Response, ClientError> {
+pub(crate) fn answer(response: Response) -> Result<Response, ClientError> {
     match response {
         Response::Refused(refusal) => Err(ClientError::Refused(refusal)),
         Response::ProtocolError(message) => Err(ClientError::Protocol(message)),
@@ -221,7 +221,7 @@ fn answer(response: Response) -> Result<Response, ClientError> {
     }
 }
 
-fn unexpected(response: &Response) -> ClientError {
+pub(crate) fn unexpected(response: &Response) -> ClientError {
     let kind = match response {
         Response::Pushed(_) => "push",
         Response::Outputs(_) => "outputs",
@@ -229,6 +229,7 @@ fn unexpected(response: &Response) -> ClientError {
         Response::RolledBack(_) => "rollback",
         Response::Refused(_) => "refusal",
         Response::ProtocolError(_) => "protocol error",
+        Response::SigningState(_) => "signing state",
     };
     ClientError::Unexpected(format!("a {kind} answer"))
 }

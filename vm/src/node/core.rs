@@ -48,6 +48,8 @@ pub enum Item {
     },
     /// A rollback barrier.
     Rollback,
+    /// A rollback barrier that a signature authorised: only from `running` back to `to`.
+    RollbackFrom { running: Hash, to: Hash },
     /// A snapshot for `inspect`.
     Inspect,
 }
@@ -129,6 +131,9 @@ impl InstanceCore {
                 Reply::Pushed(self.upgrade(version, expect, clock))
             }
             Item::Rollback => Reply::RolledBack(self.rollback(clock)),
+            Item::RollbackFrom { running, to } => {
+                Reply::RolledBack(self.rollback_from(running, to, clock))
+            }
             Item::Inspect => Reply::Inspected(self.inspect(mailbox)),
         }
     }
@@ -219,6 +224,32 @@ impl InstanceCore {
         let from = std::mem::replace(&mut self.current, restored).hash;
         self.state = state;
         Ok(self.commit(SwapKind::Rollback, from, barrier, clock))
+    }
+
+    /// A rollback only if `running` runs and `to` is the version it returns to.
+    pub fn rollback_from(
+        &mut self,
+        running: Hash,
+        to: Hash,
+        clock: &dyn Clock,
+    ) -> Result<SwapReport, Refusal> {
+        if running != self.current.hash {
+            return Err(Refusal::ExpectMismatch {
+                expected: running,
+                running: Some(self.current.hash),
+            });
+        }
+        let Some(previous) = self.previous.last() else {
+            return Err(Refusal::NoPrevious(self.name.clone()));
+        };
+        if previous.hash != to {
+            return Err(Refusal::RollbackTargetMismatch {
+                instance: self.name.clone(),
+                signed: to,
+                previous: previous.hash,
+            });
+        }
+        self.rollback(clock)
     }
 
     fn commit(

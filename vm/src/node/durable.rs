@@ -56,6 +56,13 @@ impl DurableInstance {
                 }
                 Reply::RolledBack(rolled)
             }
+            Item::RollbackFrom { running, to } => {
+                let rolled = self.core.rollback_from(running, to, clock);
+                if rolled.is_ok() {
+                    records.push(self.journal.rolled_back(&self.core));
+                }
+                Reply::RolledBack(rolled)
+            }
             Item::Inspect => Reply::Inspected(self.core.inspect(mailbox)),
         };
         Journaled { reply, records }

@@ -184,6 +184,16 @@ impl Instances {
         post(&sender, item).await
     }
 
+    /// Whether an instance named `name` runs.
+    pub fn contains(&self, name: &str) -> bool {
+        self.lock().mailboxes.contains_key(name)
+    }
+
+    /// The store, until the node closes.
+    pub fn store(&self) -> Option<Arc<Store>> {
+        self.lock().store.clone()
+    }
+
     /// The names of every instance, in order.
     pub fn names(&self) -> Vec<String> {
         self.lock().mailboxes.keys().cloned().collect()

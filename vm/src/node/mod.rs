@@ -18,6 +18,7 @@ pub mod pki;
 pub mod protocol;
 pub mod report;
 pub mod server;
+pub mod signing;
 pub mod store;
 pub mod swap;
 pub mod transport;

@@ -10,6 +10,7 @@
 //! [`super::transport`]'s job. Nothing here panics on any input.
 
 use super::report::{InstanceReport, Outcome, PushOutcome, Refusal, SwapReport};
+use super::signing::{SigningState, SwapSignature};
 use crate::hash::Hash;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,23 @@ pub enum Request {
     Inspect { instance: Option<String> },
     /// Back to the previous version (admin only).
     Rollback { instance: String },
+    /// A push signed by a trusted key (admin only; `spec/security.md`): a deploy when
+    /// `expect` is `None`, otherwise an upgrade from `expect`.
+    SignedPush {
+        instance: String,
+        artifact: Vec<u8>,
+        expect: Option<Hash>,
+        signature: SwapSignature,
+    },
+    /// A rollback from `running` back to `to`, signed by a trusted key (admin only).
+    SignedRollback {
+        instance: String,
+        running: Hash,
+        to: Hash,
+        signature: SwapSignature,
+    },
+    /// What the next signed swap of `instance` must carry (sequence number, versions).
+    SigningState { instance: String },
 }
 
 /// What a node answers; errors are data too.
@@ -61,6 +79,7 @@ pub enum Response {
     Refused(Refusal),
     /// The request frame was malformed, oversized or of another protocol version.
     ProtocolError(String),
+    SigningState(SigningState),
 }
 
 /// A decoded frame: its request id and its message.

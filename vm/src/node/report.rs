@@ -94,6 +94,50 @@ pub enum Refusal {
     ShuttingDown,
     #[error("the node could not store this durably: {0}; nothing was acknowledged, retry later")]
     Unstored(String),
+    #[error(
+        "this node requires a signature to {operation}; pass `--sign NAME.key` with a key whose \
+         .pub file is in the node's --trusted-keys dir"
+    )]
+    Unsigned { operation: String },
+    #[error(
+        "the signing key {fingerprint} is not trusted by this node; sign with a key whose .pub \
+         file is in the node's --trusted-keys dir"
+    )]
+    UntrustedKey { fingerprint: String },
+    #[error(
+        "the signature does not match this {operation} of `{instance}` to {} with sequence \
+         {sequence}: it was made for another artifact, instance, running version, operation or \
+         sequence, or it is damaged; sign this request afresh", .artifact.short()
+    )]
+    BadSignature {
+        operation: String,
+        instance: String,
+        artifact: Hash,
+        sequence: u64,
+    },
+    #[error(
+        "signed sequence {presented} of `{instance}` is not above the last accepted one ({last}): \
+         a replayed, reordered or older signed request; sign it again with sequence {}", .last.saturating_add(1)
+    )]
+    StaleSequence {
+        instance: String,
+        presented: u64,
+        last: u64,
+    },
+    #[error(
+        "instance `{0}` already runs, but the signature is for a deploy; sign an upgrade from \
+         its running version"
+    )]
+    SignedDeployExists(String),
+    #[error(
+        "the signature rolls `{instance}` back to {}, but its previous version is {}; sign a \
+         rollback to the previous version", .signed.short(), .previous.short()
+    )]
+    RollbackTargetMismatch {
+        instance: String,
+        signed: Hash,
+        previous: Hash,
+    },
 }
 
 fn running_text(running: &Option<Hash>) -> String {

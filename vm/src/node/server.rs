@@ -6,7 +6,9 @@
 //! same order. A malformed frame is answered with a protocol error and the stream goes on; an
 //! oversized frame or one of another protocol version is answered and its stream is closed.
 //! Nothing a peer sends ends the node. Pushed artifacts are decoded and verified here, off the
-//! instance, before their upgrade barrier enters the mailbox.
+//! instance, before their upgrade barrier enters the mailbox. With trusted keys
+//! ([`NodeConfig::trusted_keys`]) unsigned swaps are refused and signed ones go through
+//! [`super::signing::serve`] after the role check: role and signature must both pass.
 //!
 //! At start the node opens its durable store in the data dir and brings back every instance it
 //! holds (version stack and state) before it listens; an instance the store cannot recover
@@ -19,6 +21,7 @@ use super::instances::{Closed, Instances, Pushed};
 use super::pki::{Pki, PkiError, Role};
 use super::protocol::{self, FRAME_BYTES_MAX, FrameError, Request, Response};
 use super::report::Refusal;
+use super::signing::{self, Gate, TrustedKeys};
 use super::store::policy::SnapshotPolicy;
 use super::store::{Durability, Store, StoreError};
 use super::transport::{TransportError, peer_role, read_frame, server_endpoint, write_frame};
@@ -49,6 +52,9 @@ pub struct NodeConfig {
     pub snapshots: SnapshotPolicy,
     /// Compact each instance's log down to this many snapshots; `None` keeps everything.
     pub keep_snapshots: Option<usize>,
+    /// When set, deploys, upgrades and rollbacks must be signed by one of these keys
+    /// (`spec/security.md`); when `None` the admin role suffices.
+    pub trusted_keys: Option<TrustedKeys>,
 }
 
 impl NodeConfig {
@@ -62,6 +68,7 @@ impl NodeConfig {
             durability: Durability::group(),
             snapshots: SnapshotPolicy::default(),
             keep_snapshots: None,
+            trusted_keys: None,
         }
     }
 }
@@ -171,6 +178,7 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         instances: instances.clone(),
         limits: config.limits,
         frame_bytes_max: config.frame_bytes_max,
+        gate: config.trusted_keys.map(|keys| Arc::new(Gate::new(keys))),
     };
     let accepting = tokio::spawn(accept(endpoint.clone(), shared));
     Ok(RunningNode {
@@ -188,6 +196,8 @@ struct Shared {
     instances: Instances,
     limits: Limits,
     frame_bytes_max: usize,
+    /// The signature check of swaps, when the node trusts keys.
+    gate: Option<Arc<Gate>>,
 }
 
 async fn accept(endpoint: Endpoint, shared: Shared) {
@@ -305,7 +315,9 @@ async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
             .await
             .map(awaited),
         Request::Inspect { instance } => Ok(inspect(instance, shared).await),
-        Request::Rollback { instance } => match require_admin(role, "roll back") {
+        Request::Rollback { instance } => match require_admin(role, "roll back")
+            .and_then(|()| unsigned_allowed(shared, "roll back"))
+        {
             Ok(()) => shared
                 .instances
                 .enqueue(&instance, Item::Rollback)
@@ -313,8 +325,75 @@ async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
                 .map(awaited),
             Err(refusal) => Err(refusal),
         },
+        Request::SignedPush {
+            instance,
+            artifact,
+            expect,
+            signature,
+        } => signed_push(instance, artifact, expect, signature, role, shared).await,
+        Request::SignedRollback {
+            instance,
+            running,
+            to,
+            signature,
+        } => signed_rollback(instance, (running, to), signature, role, shared).await,
+        Request::SigningState { instance } => Ok(Box::pin(
+            signing::serve::state(shared.gate.as_deref(), &shared.instances, instance).await,
+        ) as Pending),
     };
     result.unwrap_or_else(refused)
+}
+
+/// On a node with trusted keys, unsigned swaps are refused (`spec/security.md`).
+fn unsigned_allowed(shared: &Shared, operation: &str) -> Result<(), Refusal> {
+    signing::serve::require_unsigned_allowed(shared.gate.as_deref(), operation)
+}
+
+/// A push with a signature: the role first, then the signature (both must pass).
+async fn signed_push(
+    instance: String,
+    artifact: Vec<u8>,
+    expect: Option<crate::hash::Hash>,
+    signature: signing::SwapSignature,
+    role: Role,
+    shared: &Shared,
+) -> Result<Pending, Refusal> {
+    require_admin(role, "push")?;
+    let gate = shared.gate.as_deref();
+    signing::serve::push(
+        gate,
+        &shared.instances,
+        &shared.limits,
+        instance,
+        artifact,
+        expect,
+        signature,
+    )
+    .await
+    .map(pushed)
+}
+
+/// A rollback from `running` to `to` with a signature: the role first, then the signature.
+async fn signed_rollback(
+    instance: String,
+    (running, to): (crate::hash::Hash, crate::hash::Hash),
+    signature: signing::SwapSignature,
+    role: Role,
+    shared: &Shared,
+) -> Result<Pending, Refusal> {
+    require_admin(role, "roll back")?;
+    let gate = shared.gate.as_deref();
+    signing::serve::rollback(gate, &shared.instances, instance, running, to, signature)
+        .await
+        .map(awaited)
+}
+
+/// The response a push becomes.
+fn pushed(pushed: Pushed) -> Pending {
+    match pushed {
+        Pushed::Deployed(outcome) => ready(Response::Pushed(outcome)),
+        Pushed::Queued(receiver) => awaited(receiver),
+    }
 }
 
 async fn push(
@@ -325,6 +404,7 @@ async fn push(
     shared: &Shared,
 ) -> Result<Pending, Refusal> {
     require_admin(role, "push")?;
+    unsigned_allowed(shared, "push")?;
     let limits = shared.limits.clone();
     let version = tokio::task::spawn_blocking(move || prepare(&artifact, &limits))
         .await

@@ -18,6 +18,7 @@ mod read;
 mod record;
 mod recover;
 mod replay;
+mod sequences;
 mod tables;
 
 pub use commit::Durability;
@@ -30,6 +31,7 @@ pub use recover::{Recovered, describe};
 pub use replay::{
     CandidateReport, DIFFERENCES_KEPT, Difference, DifferenceKind, Divergence, ReplayReport,
 };
+pub use sequences::SIGNED_SEQUENCES;
 
 use commit::{Committer, PendingKeys, PendingMap, Request};
 use read::decode_row;
