@@ -35,7 +35,15 @@ Examples:
   quiver node
   quiver node --listen 0.0.0.0:4433 --data /var/lib/quiver
   quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line
-  quiver node --durability sync --keep-snapshots 3";
+  quiver node --durability sync --keep-snapshots 3
+  quiver node --max-mailbox 4096 --max-connections-per-client 4 --max-state-size 1000000
+
+Every resource is bounded (the flags below, each with its default) and the node prints the
+limits in force when it starts. A client past a limit is refused with the limit's name while
+everyone else keeps being served: an input finding a full mailbox is answered busy at once
+(`quiver send` and the client library resend it after a short backoff), a connection past
+--max-connections-per-client is closed with that reason, a deploy past --max-instances is
+refused, and a turn that would grow the state past --max-state-size traps and changes nothing.";
 
 pub const PUSH_HELP: &str = "\
 The file is compiled here (a .sm source) or decoded (a .smb artifact); only the artifact is sent.
@@ -53,6 +61,9 @@ pub const SEND_HELP: &str = "\
 Prints one line per input: the output in the text form of values, or `error: <reason>` when the
 input was rejected (a trap such as a violated invariant, or text that is not an input of the
 running version). Inputs from --inputs are pipelined on one stream and answered in order.
+Inputs a busy instance (a full mailbox) refused are resent, in order, after a short backoff;
+with --no-retry the outputs of the inputs applied are printed and the command stops with exit
+code 4, the rest not applied.
 
 Examples:
   quiver send c1 'Incr(5)'
@@ -124,6 +135,8 @@ pub struct NodeArgs {
     /// Keep only the newest N snapshots of each instance and drop the log before them.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub keep_snapshots: Option<u64>,
+    #[command(flatten)]
+    pub limits: crate::args_limits::NodeLimitArgs,
 }
 
 #[derive(Args, Debug)]
@@ -168,6 +181,10 @@ pub struct SendArgs {
     /// The node to talk to.
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
     pub node: String,
+    /// Do not resend inputs a full mailbox answered busy: print the outputs of the inputs
+    /// applied and stop with exit code 4 (by default they are resent after a short backoff).
+    #[arg(long)]
+    pub no_retry: bool,
     #[command(flatten)]
     pub identity: IdentityArgs,
 }

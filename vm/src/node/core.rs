@@ -11,6 +11,7 @@
 //! is answered with [`Outcome::Rejected`]. Time comes from a [`Clock`] so tests can drive it.
 //! This module knows nothing of mailboxes, tasks or the network; [`super::server`] does.
 
+use super::bounded;
 use super::report::{
     InstanceReport, Outcome, PushOutcome, Refusal, SwapKind, SwapReport, VersionReport,
 };
@@ -83,6 +84,7 @@ impl InstanceCore {
         version
             .program
             .check_invariants(&state, &mut fuel)
+            .and_then(|()| bounded::check_state(&state, &version.program.artifact().state, &limits))
             .map_err(|trap| Refusal::InitRejected(version.report(trap)))?;
         Ok(InstanceCore {
             name: name.to_string(),
@@ -138,11 +140,7 @@ impl InstanceCore {
         let artifact = self.current.program.artifact();
         let outcome = match text::parse(text, &artifact.input) {
             Err(e) => Outcome::Rejected(format!("not a {} input: {e}", artifact.name)),
-            Ok(input) => match self
-                .current
-                .program
-                .step(input, &self.state, self.limits.fuel_turn)
-            {
+            Ok(input) => match bounded::turn(&self.current, input, &self.state, &self.limits) {
                 Ok((state, output)) => {
                     self.state = state;
                     self.turns += 1;
