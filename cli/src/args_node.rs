@@ -40,7 +40,15 @@ Examples:
   quiver node --listen 0.0.0.0:4433 --data /var/lib/quiver
   quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line
   quiver node --durability sync --keep-snapshots 3
-  quiver node --trusted-keys trusted    # trusted/*.pub may sign swaps";
+  quiver node --trusted-keys trusted    # trusted/*.pub may sign swaps
+  quiver node --max-mailbox 4096 --max-connections-per-client 4 --max-state-size 1000000
+
+Every resource is bounded (the flags below, each with its default) and the node prints the
+limits in force when it starts. A client past a limit is refused with the limit's name while
+everyone else keeps being served: an input finding a full mailbox is answered busy at once
+(`quiver send` and the client library resend it after a short backoff), a connection past
+--max-connections-per-client is closed with that reason, a deploy past --max-instances is
+refused, and a turn that would grow the state past --max-state-size traps and changes nothing.";
 
 pub const PUSH_HELP: &str = "\
 The file is compiled here (a .sm source) or decoded (a .smb artifact); only the artifact is sent.
@@ -61,6 +69,9 @@ pub const SEND_HELP: &str = "\
 Prints one line per input: the output in the text form of values, or `error: <reason>` when the
 input was rejected (a trap such as a violated invariant, or text that is not an input of the
 running version). Inputs from --inputs are pipelined on one stream and answered in order.
+Inputs a busy instance (a full mailbox) refused are resent, in order, after a short backoff;
+with --no-retry the outputs of the inputs applied are printed and the command stops with exit
+code 4, the rest not applied.
 
 Examples:
   quiver send c1 'Incr(5)'
@@ -140,6 +151,8 @@ pub struct NodeArgs {
     /// DIR (`quiver keys generate`); without it the admin certificate suffices.
     #[arg(long, value_name = "DIR")]
     pub trusted_keys: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: crate::args_limits::NodeLimitArgs,
 }
 
 #[derive(Args, Debug)]
@@ -188,6 +201,10 @@ pub struct SendArgs {
     /// The node to talk to.
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
     pub node: String,
+    /// Do not resend inputs a full mailbox answered busy: print the outputs of the inputs
+    /// applied and stop with exit code 4 (by default they are resent after a short backoff).
+    #[arg(long)]
+    pub no_retry: bool,
     #[command(flatten)]
     pub identity: IdentityArgs,
 }

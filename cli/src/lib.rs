@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod args_keys;
+pub mod args_limits;
 pub mod args_node;
 pub mod client;
 pub mod commands;

@@ -3,10 +3,11 @@
 //! It prints where the PKI is (saying when this start created it) and then exactly one line
 //! `listening on ADDR` with the real address, which scripts and tests read to find a port
 //! chosen with `--listen 127.0.0.1:0`. Before that it says how many instances it recovered
-//! from the data dir's store, and warns when `--durability none` was asked for. It does not
+//! from the data dir's store and the limits in force, and warns when `--durability none` was asked for. It does not
 //! detach or write a pid file.
 
 use crate::args::Exit;
+use crate::args_limits::summary;
 use crate::args_node::NodeArgs;
 use crate::client::runtime;
 use anyhow::{Context, Result};
@@ -26,6 +27,7 @@ async fn serve(args: &NodeArgs) -> Result<Exit> {
     let stop = StopSignal::install()?;
     let mut config = NodeConfig::new(args.listen, args.data.clone());
     config.durability = args.durability;
+    args.limits.apply(&mut config);
     config.keep_snapshots = args
         .keep_snapshots
         .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
@@ -36,6 +38,7 @@ async fn serve(args: &NodeArgs) -> Result<Exit> {
         config.trusted_keys = Some(TrustedKeys::load(dir)?);
     }
     let trusted = config.trusted_keys.clone();
+    let limits = summary(&config);
     let node = start(config)
         .await
         .with_context(|| format!("cannot start the node on {}", args.listen))?;
@@ -47,6 +50,7 @@ async fn serve(args: &NodeArgs) -> Result<Exit> {
         args.durability
     );
     print_signatures(trusted.as_ref());
+    println!("{limits}");
     println!("listening on {}", node.addr);
     stop.wait().await;
     println!("stopping");

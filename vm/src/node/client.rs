@@ -4,8 +4,13 @@
 //! Each call opens its own QUIC stream, so calls on one [`Client`] may run concurrently;
 //! [`Client::send_many`] writes batches of inputs on one stream while it reads the answers,
 //! so a long input list costs one round trip plus transfer time, and answers come back in input
-//! order. Refusals come back as [`ClientError::Refused`] with the node's reason. This module
-//! renders nothing; the CLI prints.
+//! order. Refusals come back as [`ClientError::Refused`] with the node's reason. An input
+//! answered busy (a full mailbox) is resent after a backoff by default ([`busy`]); a connection
+//! the node closed for a limit comes back as that refusal. This module renders nothing; the CLI
+//! prints.
+
+mod busy;
+pub use busy::{BusyRetry, Sent};
 
 use super::pki::Identity;
 use super::protocol::{self, FRAME_BYTES_MAX, Request, Response};
@@ -41,6 +46,7 @@ pub struct Client {
     endpoint: Endpoint,
     connection: Connection,
     next_id: AtomicU64,
+    busy_retry: BusyRetry,
 }
 
 impl Client {
@@ -65,6 +71,7 @@ impl Client {
             endpoint,
             connection,
             next_id: AtomicU64::new(1),
+            busy_retry: BusyRetry::default(),
         })
     }
 
@@ -82,6 +89,16 @@ impl Client {
     /// Writes raw bytes on a new stream and reads `answers` response frames (tests use this to
     /// send frames no well-behaved client would).
     pub async fn request_raw(
+        &self,
+        bytes: &[u8],
+        answers: usize,
+    ) -> Result<Vec<Response>, ClientError> {
+        self.request_raw_once(bytes, answers)
+            .await
+            .map_err(|error| self.refused_by_limit(error))
+    }
+
+    async fn request_raw_once(
         &self,
         bytes: &[u8],
         answers: usize,
@@ -132,12 +149,28 @@ impl Client {
         }
     }
 
-    /// Many inputs, pipelined on one stream; one outcome per input, in input order.
+    /// Many inputs, pipelined on one stream; one outcome per input, in input order. Inputs
+    /// answered busy are resent per the client's [`BusyRetry`]; when it gives up, the busy
+    /// refusal is the error ([`Client::send_many_with`] says which inputs were applied).
     pub async fn send_many(
         &self,
         instance: &str,
         inputs: &[String],
     ) -> Result<Vec<Outcome>, ClientError> {
+        let sent = self.send_many_with(instance, inputs).await?;
+        match sent.busy {
+            None => Ok(sent.outcomes),
+            Some(busy) => Err(ClientError::Refused(busy)),
+        }
+    }
+
+    /// One pipelined pass over `inputs`: the outcomes of the inputs applied, always a prefix,
+    /// and the busy refusal that stopped the rest, if any.
+    async fn send_stream(
+        &self,
+        instance: &str,
+        inputs: &[String],
+    ) -> Result<(Vec<Outcome>, Option<Refusal>), ClientError> {
         let (mut send, mut recv) = self.open().await?;
         let batches: Vec<&[String]> = inputs.chunks(BATCH_INPUTS).collect();
         let frames: Vec<Vec<u8>> = batches
@@ -159,13 +192,17 @@ impl Client {
         };
         let reading = async {
             let mut outcomes = Vec::with_capacity(inputs.len());
+            let mut busy = None;
             for _ in &frames {
-                match answer(read_response(&mut recv).await?)? {
-                    Response::Outputs(batch) => outcomes.extend(batch),
-                    other => return Err(unexpected(&other)),
+                match read_response(&mut recv).await? {
+                    Response::Outputs(batch) if busy.is_none() => outcomes.extend(batch),
+                    Response::Refused(refusal @ Refusal::Busy { .. }) => {
+                        busy.get_or_insert(refusal);
+                    }
+                    other => return Err(unexpected(&answer(other)?)),
                 }
             }
-            Ok(outcomes)
+            Ok((outcomes, busy))
         };
         let (written, outcomes) = tokio::join!(writing, reading);
         written?;

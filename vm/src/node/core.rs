@@ -11,6 +11,7 @@
 //! is answered with [`Outcome::Rejected`]. Time comes from a [`Clock`] so tests can drive it.
 //! This module knows nothing of mailboxes, tasks or the network; [`super::server`] does.
 
+use super::bounded;
 use super::report::{
     InstanceReport, Outcome, PushOutcome, Refusal, SwapKind, SwapReport, VersionReport,
 };
@@ -85,6 +86,7 @@ impl InstanceCore {
         version
             .program
             .check_invariants(&state, &mut fuel)
+            .and_then(|()| bounded::check_state(&state, &version.program.artifact().state, &limits))
             .map_err(|trap| Refusal::InitRejected(version.report(trap)))?;
         Ok(InstanceCore {
             name: name.to_string(),
@@ -143,26 +145,14 @@ impl InstanceCore {
         let artifact = self.current.program.artifact();
         let outcome = match text::parse(text, &artifact.input) {
             Err(e) => Outcome::Rejected(format!("not a {} input: {e}", artifact.name)),
-            Ok(input) => {
-                // The state is lent to the turn by value, so a collection nobody else holds is
-                // updated in place; a trap hands it back unchanged.
-                let state = std::mem::replace(&mut self.state, Value::Unit);
-                match self
-                    .current
-                    .program
-                    .step_owned(input, state, self.limits.fuel_turn)
-                {
-                    Ok((state, output)) => {
-                        self.state = state;
-                        self.turns += 1;
-                        Outcome::Output(text::print(&output, &artifact.output))
-                    }
-                    Err((trap, state)) => {
-                        self.state = state;
-                        Outcome::Trapped(self.current.report(trap))
-                    }
+            Ok(input) => match bounded::turn(&self.current, input, &self.state, &self.limits) {
+                Ok((state, output)) => {
+                    self.state = state;
+                    self.turns += 1;
+                    Outcome::Output(text::print(&output, &artifact.output))
                 }
-            }
+                Err(trap) => Outcome::Trapped(self.current.report(trap)),
+            },
         };
         if self.pause_from.is_some() {
             self.close_pause(clock.now());

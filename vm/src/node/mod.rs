@@ -9,6 +9,8 @@
 //! Instances are durable ([`durable`], [`store`]): every handled item is logged before its
 //! reply leaves, and a node restarted on the same data dir recovers every instance.
 
+pub mod admission;
+pub mod bounded;
 pub mod client;
 pub mod compaction;
 pub mod core;

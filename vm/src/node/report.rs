@@ -138,6 +138,25 @@ pub enum Refusal {
         signed: Hash,
         previous: Hash,
     },
+    #[error(
+        "instance `{instance}` is busy: its mailbox holds {queued} of {capacity} items, the \
+         node's --max-mailbox; the input was not applied, retry after a short wait"
+    )]
+    Busy {
+        instance: String,
+        queued: u64,
+        capacity: u64,
+    },
+    #[error(
+        "client `{client}` already has {open} connections open, the node's \
+         --max-connections-per-client; close one and retry"
+    )]
+    TooManyConnections { client: String, open: u64 },
+    #[error(
+        "the node already runs {running} instances, its --max-instances; push to an existing \
+         instance or to another node"
+    )]
+    TooManyInstances { running: u64 },
 }
 
 fn running_text(running: &Option<Hash>) -> String {

@@ -3,7 +3,8 @@
 //!
 //! Each stream has a reader (this module's loop, which enqueues items in frame order so a
 //! client's pipelined inputs stay in order) and a writer task that awaits the replies in the
-//! same order. A malformed frame is answered with a protocol error and the stream goes on; an
+//! same order. The limits of [`super::admission`] apply here: connections per client
+//! certificate, requests in flight per connection, and the busy latch of a stream. A malformed frame is answered with a protocol error and the stream goes on; an
 //! oversized frame or one of another protocol version is answered and its stream is closed.
 //! Nothing a peer sends ends the node. Pushed artifacts are decoded and verified here, off the
 //! instance, before their upgrade barrier enters the mailbox. With trusted keys
@@ -15,6 +16,10 @@
 //! exactly stops the start with the store's error. Stopping closes every mailbox, lets the
 //! actors drain and closes the store, so everything acknowledged is on disk.
 
+use super::admission::{
+    AdmissionLimits, ClientIdentity, ConnectionCounter, LIMIT_CLOSE_CODE, StreamAdmission,
+    close_reason,
+};
 use super::compaction;
 use super::core::{Item, Reply};
 use super::instances::{Closed, Instances, Pushed};
@@ -24,7 +29,9 @@ use super::report::Refusal;
 use super::signing::{self, Gate, TrustedKeys};
 use super::store::policy::SnapshotPolicy;
 use super::store::{Durability, Store, StoreError};
-use super::transport::{TransportError, peer_role, read_frame, server_endpoint, write_frame};
+use super::transport::{
+    TransportError, peer_certificate, peer_role, read_frame, server_endpoint_with, write_frame,
+};
 use super::version::prepare;
 use crate::limits::Limits;
 use quinn::{Connection, Endpoint, RecvStream, SendStream};
@@ -34,7 +41,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 /// How to run a node.
@@ -44,8 +51,10 @@ pub struct NodeConfig {
     pub data_dir: PathBuf,
     pub limits: Limits,
     pub frame_bytes_max: usize,
-    /// Items a mailbox holds before senders wait.
+    /// Items a mailbox holds; an input finding it full is answered busy.
     pub mailbox_capacity: usize,
+    /// Instances, connections per client, streams and requests in flight per connection.
+    pub admission: AdmissionLimits,
     /// When a logged item counts as durable (and may be acknowledged).
     pub durability: Durability,
     /// When each instance snapshots its state.
@@ -69,6 +78,7 @@ impl NodeConfig {
             snapshots: SnapshotPolicy::default(),
             keep_snapshots: None,
             trusted_keys: None,
+            admission: AdmissionLimits::default(),
         }
     }
 }
@@ -147,7 +157,8 @@ fn recover_instances(config: &NodeConfig) -> Result<(Instances, Arc<Store>, usiz
         config.mailbox_capacity,
         store.clone(),
         config.snapshots,
-    );
+    )
+    .with_instances_max(config.admission.instances);
     let names = store.instances()?;
     for name in &names {
         let recovered = store.recover(name, &config.limits)?;
@@ -161,7 +172,12 @@ fn recover_instances(config: &NodeConfig) -> Result<(Instances, Arc<Store>, usiz
 /// Starts a node: opens (or creates) the PKI in the data dir and listens.
 pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     let (pki, created_pki) = Pki::open_or_create(&config.data_dir)?;
-    let endpoint = server_endpoint(config.listen, pki.ca_pem(), &pki.load_node()?)?;
+    let endpoint = server_endpoint_with(
+        config.listen,
+        pki.ca_pem(),
+        &pki.load_node()?,
+        config.admission.streams_per_connection,
+    )?;
     let addr = endpoint
         .local_addr()
         .map_err(|source| TransportError::Bind {
@@ -179,6 +195,8 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         limits: config.limits,
         frame_bytes_max: config.frame_bytes_max,
         gate: config.trusted_keys.map(|keys| Arc::new(Gate::new(keys))),
+        admission: config.admission,
+        connections: ConnectionCounter::default(),
     };
     let accepting = tokio::spawn(accept(endpoint.clone(), shared));
     Ok(RunningNode {
@@ -198,6 +216,8 @@ struct Shared {
     frame_bytes_max: usize,
     /// The signature check of swaps, when the node trusts keys.
     gate: Option<Arc<Gate>>,
+    admission: AdmissionLimits,
+    connections: ConnectionCounter,
 }
 
 async fn accept(endpoint: Endpoint, shared: Shared) {
@@ -217,27 +237,60 @@ async fn serve_connection(connection: Connection, shared: Shared) {
         connection.close(1u32.into(), b"the certificate carries no quiver role");
         return;
     };
+    let client = ClientIdentity::of_certificate(&peer_certificate(&connection).unwrap_or_default());
+    let _permit = match shared
+        .connections
+        .admit(&client, shared.admission.connections_per_client)
+    {
+        Ok(permit) => permit,
+        Err(refusal) => {
+            connection.close(LIMIT_CLOSE_CODE.into(), &close_reason(&refusal));
+            return;
+        }
+    };
+    let in_flight = Arc::new(Semaphore::new(
+        shared.admission.in_flight_per_connection.max(1),
+    ));
     while let Ok((send, recv)) = connection.accept_bi().await {
-        tokio::spawn(serve_stream(send, recv, role, shared.clone()));
+        tokio::spawn(serve_stream(
+            send,
+            recv,
+            role,
+            shared.clone(),
+            in_flight.clone(),
+        ));
     }
 }
 
 /// A response that may still be on its way from a mailbox.
 type Pending = Pin<Box<dyn Future<Output = Response> + Send>>;
 
-/// Replies in flight per stream before the reader waits for the writer.
-const IN_FLIGHT_MAX: usize = 1024;
+/// A request read and not yet answered: its id, its reply to come, and its place among the
+/// connection's requests in flight (freed once the reply is written).
+type InFlight = (u64, Pending, Option<OwnedSemaphorePermit>);
 
-async fn serve_stream(send: SendStream, mut recv: RecvStream, role: Role, shared: Shared) {
-    let (queue, pending) = mpsc::channel::<(u64, Pending)>(IN_FLIGHT_MAX);
+async fn serve_stream(
+    send: SendStream,
+    mut recv: RecvStream,
+    role: Role,
+    shared: Shared,
+    in_flight: Arc<Semaphore>,
+) {
+    let (queue, pending) =
+        mpsc::channel::<InFlight>(shared.admission.in_flight_per_connection.max(1));
     let writer = tokio::spawn(write_replies(send, pending));
+    let mut admission = StreamAdmission::default();
     loop {
+        // The connection's requests in flight are bounded: at the bound, stop reading.
+        let Ok(place) = in_flight.clone().acquire_owned().await else {
+            break;
+        };
         let contents = match read_frame(&mut recv, shared.frame_bytes_max).await {
             Ok(Some(contents)) => contents,
             Ok(None) => break,
             Err(TransportError::Frame(error)) => {
                 let _ = queue
-                    .send((error.id(), ready(protocol_error(&error))))
+                    .send((error.id(), ready(protocol_error(&error)), Some(place)))
                     .await;
                 let _ = recv.stop(2u32.into());
                 break;
@@ -245,11 +298,15 @@ async fn serve_stream(send: SendStream, mut recv: RecvStream, role: Role, shared
             Err(_) => break,
         };
         let reply = match protocol::decode::<Request>(&contents) {
-            Ok((id, request)) => (id, dispatch(request, role, &shared).await),
+            Ok((id, request)) => (
+                id,
+                dispatch(request, role, &shared, &mut admission).await,
+                Some(place),
+            ),
             Err(error) => {
                 let survives = error.stream_survives();
                 let _ = queue
-                    .send((error.id(), ready(protocol_error(&error))))
+                    .send((error.id(), ready(protocol_error(&error)), Some(place)))
                     .await;
                 if survives {
                     continue;
@@ -266,13 +323,12 @@ async fn serve_stream(send: SendStream, mut recv: RecvStream, role: Role, shared
     let _ = writer.await;
 }
 
-async fn write_replies(mut send: SendStream, mut pending: mpsc::Receiver<(u64, Pending)>) {
-    while let Some((id, reply)) = pending.recv().await {
+async fn write_replies(mut send: SendStream, mut pending: mpsc::Receiver<InFlight>) {
+    while let Some((id, reply, place)) = pending.recv().await {
         let response = reply.await;
-        if write_frame(&mut send, &protocol::encode(id, &response))
-            .await
-            .is_err()
-        {
+        let written = write_frame(&mut send, &protocol::encode(id, &response)).await;
+        drop(place);
+        if written.is_err() {
             return;
         }
     }
@@ -302,18 +358,19 @@ fn require_admin(role: Role, operation: &str) -> Result<(), Refusal> {
 }
 
 /// Checks the role, enqueues what the request asks for, and returns its reply to come.
-async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
+async fn dispatch(
+    request: Request,
+    role: Role,
+    shared: &Shared,
+    admission: &mut StreamAdmission,
+) -> Pending {
     let result = match request {
         Request::Push {
             instance,
             artifact,
             expect,
         } => push(instance, artifact, expect, role, shared).await,
-        Request::Send { instance, inputs } => shared
-            .instances
-            .enqueue(&instance, Item::Inputs(inputs))
-            .await
-            .map(awaited),
+        Request::Send { instance, inputs } => send(instance, inputs, shared, admission).await,
         Request::Inspect { instance } => Ok(inspect(instance, shared).await),
         Request::Rollback { instance } => match require_admin(role, "roll back")
             .and_then(|()| unsigned_allowed(shared, "roll back"))
@@ -394,6 +451,26 @@ fn pushed(pushed: Pushed) -> Pending {
         Pushed::Deployed(outcome) => ready(Response::Pushed(outcome)),
         Pushed::Queued(receiver) => awaited(receiver),
     }
+}
+
+/// Inputs into a mailbox, unless this stream was answered busy before (`admission`).
+async fn send(
+    instance: String,
+    inputs: Vec<String>,
+    shared: &Shared,
+    admission: &mut StreamAdmission,
+) -> Result<Pending, Refusal> {
+    if let Some(busy) = admission.refuse_input() {
+        return Err(busy);
+    }
+    let enqueued = shared
+        .instances
+        .enqueue(&instance, Item::Inputs(inputs))
+        .await;
+    if let Err(refusal) = &enqueued {
+        admission.refused(refusal);
+    }
+    enqueued.map(awaited)
 }
 
 async fn push(
