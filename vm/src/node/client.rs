@@ -4,7 +4,10 @@
 //! Each call opens its own QUIC stream, so calls on one [`Client`] may run concurrently;
 //! [`Client::send_many`] writes batches of inputs on one stream while it reads the answers,
 //! so a long input list costs one round trip plus transfer time, and answers come back in input
-//! order. Refusals come back as [`ClientError::Refused`] with the node's reason. This module
+//! order. Every input a `Client` sends carries an idempotency key (its client id and the next
+//! sequence number), and a send whose connection is lost is retried with the same keys on a
+//! new connection ([`super::client_keys`]), so an input is applied once however often it is
+//! sent; [`Client::log`] pages through an instance's log ([`super::client_log`]). Refusals come back as [`ClientError::Refused`] with the node's reason. This module
 //! renders nothing; the CLI prints.
 
 use super::pki::Identity;
@@ -14,6 +17,7 @@ use super::transport::{TransportError, client_endpoint, read_frame, write_frame}
 use crate::hash::Hash;
 use quinn::{Connection, Endpoint, RecvStream};
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Inputs per frame in [`Client::send_many`].
@@ -38,9 +42,16 @@ pub enum ClientError {
 
 /// A connection to one node.
 pub struct Client {
-    endpoint: Endpoint,
-    connection: Connection,
+    pub(super) endpoint: Endpoint,
+    pub(super) addr: SocketAddr,
+    /// Replaced by a new connection when a keyed send retries.
+    pub(super) connection: Mutex<Connection>,
     next_id: AtomicU64,
+    /// The client id of this client's idempotency keys.
+    pub(super) client_id: String,
+    /// The sequence number the next input takes.
+    pub(super) next_seq: AtomicU64,
+    pub(super) retry: super::client_keys::RetryPolicy,
 }
 
 impl Client {
@@ -63,12 +74,16 @@ impl Client {
         let connection = connecting.await.map_err(|e| failed(e.to_string()))?;
         Ok(Client {
             endpoint,
-            connection,
+            addr,
+            connection: Mutex::new(connection),
             next_id: AtomicU64::new(1),
+            client_id: super::client_keys::random_client_id(),
+            next_seq: AtomicU64::new(1),
+            retry: super::client_keys::RetryPolicy::default(),
         })
     }
 
-    fn id(&self) -> u64 {
+    pub(super) fn id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
@@ -96,8 +111,8 @@ impl Client {
         Ok(responses)
     }
 
-    async fn open(&self) -> Result<(quinn::SendStream, RecvStream), ClientError> {
-        self.connection
+    pub(super) async fn open(&self) -> Result<(quinn::SendStream, RecvStream), ClientError> {
+        self.connection()
             .open_bi()
             .await
             .map_err(|e| ClientError::Transport(TransportError::Stream(e.to_string())))
@@ -132,8 +147,20 @@ impl Client {
         }
     }
 
-    /// Many inputs, pipelined on one stream; one outcome per input, in input order.
+    /// Many inputs, pipelined on one stream, each with the next idempotency key; one outcome
+    /// per input, in input order. A lost connection is retried with the same keys.
     pub async fn send_many(
+        &self,
+        instance: &str,
+        inputs: &[String],
+    ) -> Result<Vec<Outcome>, ClientError> {
+        let first_seq = self.reserve_seqs(inputs.len());
+        self.send_keyed(instance, first_seq, inputs).await
+    }
+
+    /// Many inputs without idempotency keys, pipelined on one stream and never retried (a
+    /// retry could apply an input twice).
+    pub async fn send_unkeyed(
         &self,
         instance: &str,
         inputs: &[String],
@@ -199,12 +226,12 @@ impl Client {
 
     /// Closes the connection and waits until the node has been told.
     pub async fn close(self) {
-        self.connection.close(0u32.into(), b"done");
+        self.connection().close(0u32.into(), b"done");
         self.endpoint.wait_idle().await;
     }
 }
 
-async fn read_response(recv: &mut RecvStream) -> Result<Response, ClientError> {
+pub(super) async fn read_response(recv: &mut RecvStream) -> Result<Response, ClientError> {
     let contents = read_frame(recv, FRAME_BYTES_MAX)
         .await?
         .ok_or(ClientError::NoAnswer)?;
@@ -213,7 +240,7 @@ async fn read_response(recv: &mut RecvStream) -> Result<Response, ClientError> {
 }
 
 /// Turns refusals and protocol errors into errors.
-fn answer(response: Response) -> Result<Response, ClientError> {
+pub(super) fn answer(response: Response) -> Result<Response, ClientError> {
     match response {
         Response::Refused(refusal) => Err(ClientError::Refused(refusal)),
         Response::ProtocolError(message) => Err(ClientError::Protocol(message)),
@@ -221,7 +248,7 @@ fn answer(response: Response) -> Result<Response, ClientError> {
     }
 }
 
-fn unexpected(response: &Response) -> ClientError {
+pub(super) fn unexpected(response: &Response) -> ClientError {
     let kind = match response {
         Response::Pushed(_) => "push",
         Response::Outputs(_) => "outputs",
@@ -229,6 +256,7 @@ fn unexpected(response: &Response) -> ClientError {
         Response::RolledBack(_) => "rollback",
         Response::Refused(_) => "refusal",
         Response::ProtocolError(_) => "protocol error",
+        Response::Logged(_) => "log",
     };
     ClientError::Unexpected(format!("a {kind} answer"))
 }

@@ -184,6 +184,11 @@ impl Instances {
         post(&sender, item).await
     }
 
+    /// The store while the node serves, for reads that need no mailbox (`Log`).
+    pub fn store(&self) -> Option<Arc<Store>> {
+        self.lock().store.clone()
+    }
+
     /// The names of every instance, in order.
     pub fn names(&self) -> Vec<String> {
         self.lock().mailboxes.keys().cloned().collect()

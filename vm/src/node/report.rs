@@ -94,6 +94,8 @@ pub enum Refusal {
     ShuttingDown,
     #[error("the node could not store this durably: {0}; nothing was acknowledged, retry later")]
     Unstored(String),
+    #[error("the node could not read its store: {0}; retry later, or check the node's data dir")]
+    Unreadable(String),
 }
 
 fn running_text(running: &Option<Hash>) -> String {

@@ -16,6 +16,7 @@
 use super::compaction;
 use super::core::{Item, Reply};
 use super::instances::{Closed, Instances, Pushed};
+use super::log_page;
 use super::pki::{Pki, PkiError, Role};
 use super::protocol::{self, FRAME_BYTES_MAX, FrameError, Request, Response};
 use super::report::Refusal;
@@ -304,6 +305,20 @@ async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
             .enqueue(&instance, Item::Inputs(inputs))
             .await
             .map(awaited),
+        Request::SendKeyed {
+            instance,
+            client,
+            first_seq,
+            inputs,
+        } => {
+            let item = Item::KeyedInputs {
+                client,
+                first_seq,
+                inputs,
+            };
+            shared.instances.enqueue(&instance, item).await.map(awaited)
+        }
+        Request::Log { instance, from, to } => Ok(log(instance, from, to, shared)),
         Request::Inspect { instance } => Ok(inspect(instance, shared).await),
         Request::Rollback { instance } => match require_admin(role, "roll back") {
             Ok(()) => shared
@@ -357,6 +372,17 @@ async fn inspect(instance: Option<String>, shared: &Shared) -> Pending {
             }
         }
         Response::Inspected(reports)
+    })
+}
+
+/// A page of an instance's log, read from the store beside its mailbox.
+fn log(instance: String, from: u64, to: u64, shared: &Shared) -> Pending {
+    let store = shared.instances.store();
+    Box::pin(async move {
+        match log_page::serve(store, instance, from, to).await {
+            Ok(page) => Response::Logged(page),
+            Err(refusal) => Response::Refused(refusal),
+        }
     })
 }
 

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
-use tables::{CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS};
+use tables::{CLIENTS, DROPPED_KEYS, INSTANCES, KEYS, LOG, SNAPSHOTS};
 use tokio::sync::oneshot;
 
 use crate::bytecode::Artifact;
@@ -87,7 +87,8 @@ pub enum Recorded {
         position: Position,
         outcome: Outcome,
     },
-    /// The input was applied, but compaction dropped its record and outcome.
+    /// The input may have been applied, but compaction dropped its record and outcome (its
+    /// seq is at or below the highest seq of that client compaction dropped, `highest_seq`).
     Compacted { highest_seq: u64 },
 }
 
@@ -233,14 +234,52 @@ impl Store {
             return Ok(Some(found));
         }
         let fail = |e: redb::StorageError| StoreError::database("looking up a key", e);
-        let Some(clients) = open_optional(&txn, CLIENTS)? else {
+        let Some(dropped) = open_optional(&txn, DROPPED_KEYS)? else {
             return Ok(None);
         };
-        let highest = clients.get((instance, key.client.as_str())).map_err(fail)?;
+        let highest = dropped.get((instance, key.client.as_str())).map_err(fail)?;
         Ok(highest
             .map(|seq| seq.value())
             .filter(|highest| key.seq <= *highest)
             .map(|highest_seq| Recorded::Compacted { highest_seq }))
+    }
+
+    /// The highest sequence number `client` ever had applied to `instance` (appended, durable
+    /// or not yet), or `None` for a client never seen.
+    pub fn highest_seq(&self, instance: &str, client: &str) -> Result<Option<u64>, StoreError> {
+        let low = (instance.to_string(), client.to_string(), 0);
+        let high = (instance.to_string(), client.to_string(), u64::MAX);
+        let pending = self
+            .pending()
+            .range(low..=high)
+            .next_back()
+            .map(|((_, _, seq), _)| *seq);
+        let txn = self.read()?;
+        let committed = match open_optional(&txn, CLIENTS)? {
+            Some(clients) => clients
+                .get((instance, client))
+                .map_err(|e| StoreError::database("reading a client's sequence", e))?
+                .map(|seq| seq.value()),
+            None => None,
+        };
+        Ok(pending.max(committed))
+    }
+
+    /// The first position still in `instance`'s log (after compaction), or `None` when it has
+    /// no record at all.
+    pub fn first_position(&self, instance: &str) -> Result<Option<Position>, StoreError> {
+        let txn = self.read()?;
+        let Some(log) = open_optional(&txn, LOG)? else {
+            return Ok(None);
+        };
+        let mut rows = log
+            .range((instance, 0)..=(instance, u64::MAX))
+            .map_err(|e| StoreError::database("reading the log", e))?;
+        match rows.next() {
+            None => Ok(None),
+            Some(Ok((key, _))) => Ok(Some(key.value().1)),
+            Some(Err(e)) => Err(StoreError::database("reading the log", e)),
+        }
     }
 
     fn read(&self) -> Result<redb::ReadTransaction, StoreError> {
