@@ -6,6 +6,7 @@ pub mod compile;
 pub mod demo;
 pub mod graph;
 pub mod inspect;
+pub mod log;
 pub mod node;
 pub mod push;
 pub mod repl;

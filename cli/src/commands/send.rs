@@ -2,8 +2,9 @@
 //!
 //! Inputs from `--inputs` go pipelined on one stream (the client library batches them), so the
 //! answers come back in input order. Each answer is printed on its own line: the output, or
-//! `error: <reason>`. It does not retry: an input may have been processed when the connection
-//! broke, so resending is left to the user.
+//! `error: <reason>`. Every input is keyed (a random client id per run, or `--client-id`), so
+//! the client library retries a lost connection with the same keys and the node applies each
+//! input once; with `--client-id` running the command again is safe too.
 
 use crate::args::Exit;
 use crate::args_node::SendArgs;
@@ -24,6 +25,10 @@ pub fn run(args: &SendArgs) -> Result<Exit> {
         let client = match credentials.connect(addr).await {
             Ok(client) => client,
             Err(error) => return Ok(credentials.fail(addr, &error)),
+        };
+        let client = match &args.client_id {
+            Some(id) => client.with_client_id(id, args.first_seq),
+            None => client,
         };
         let answers = client.send_many(&args.instance, &inputs).await;
         client.close().await;

@@ -24,6 +24,9 @@ use std::collections::BTreeMap;
 /// shortcut: the store is the truth).
 const CLIENTS_CACHED_MAX: usize = 4096;
 
+/// The longest client id a node keys inputs with (it is stored with every keyed input).
+pub const CLIENT_ID_BYTES_MAX: usize = 128;
+
 /// What an instance knows of its clients' sequence numbers.
 #[derive(Default)]
 pub struct Dedup {
@@ -55,6 +58,15 @@ impl Dedup {
         let mut records = Vec::new();
         let mut repeated = false;
         let mut outcomes = Vec::with_capacity(inputs.len());
+        if client.is_empty() || client.len() > CLIENT_ID_BYTES_MAX {
+            let why = format!(
+                "a client id must have 1 to {CLIENT_ID_BYTES_MAX} bytes; nothing was applied"
+            );
+            return Journaled {
+                reply: Reply::Outputs(vec![Outcome::Rejected(why); inputs.len()]),
+                records,
+            };
+        }
         for (offset, text) in (0u64..).zip(inputs) {
             let Some(seq) = first_seq.checked_add(offset) else {
                 outcomes.push(Outcome::Rejected(
