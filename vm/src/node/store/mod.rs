@@ -11,6 +11,7 @@
 mod commit;
 mod engine;
 mod error;
+mod history;
 pub mod journal;
 mod listing;
 pub mod policy;
@@ -23,6 +24,7 @@ mod tables;
 pub use commit::Durability;
 pub use engine::{Replayer, Versions};
 pub use error::StoreError;
+pub use history::{History, Moment, Step};
 pub use listing::LogLine;
 pub use read::Start;
 pub use record::{ClientKey, Position, Record, Snapshot};
@@ -330,6 +332,17 @@ impl Store {
         to: Position,
     ) -> Result<Vec<LogLine>, StoreError> {
         listing::listing(&self.db, instance, from, to)
+    }
+
+    /// `instance`'s history from its earliest point, every record's version and state
+    /// rebuilt and checked, at most `steps_max` records (for time travel over the log).
+    pub fn history(
+        &self,
+        instance: &str,
+        limits: &Limits,
+        steps_max: usize,
+    ) -> Result<History, StoreError> {
+        history::history(&self.db, instance, limits, steps_max)
     }
 
     /// The positions of `instance`'s snapshots, ascending.
