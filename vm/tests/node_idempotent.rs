@@ -207,3 +207,29 @@ async fn the_log_pages_through_a_long_history_with_upgrades_marked() {
     client.close().await;
     node.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_certificate_may_read_the_log_and_send_keyed_inputs() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (node, admin_client) = deployed(dir.path()).await;
+    let pki = quiver_vm::node::pki::Pki::open(dir.path()).expect("the pki opens");
+    let identity = pki
+        .issue(quiver_vm::node::pki::Role::Client, "reader")
+        .expect("a certificate is issued");
+    let ca = std::fs::read_to_string(dir.path().join("ca.pem")).expect("ca.pem written");
+    let client = Client::connect(node.addr, &ca, &identity)
+        .await
+        .expect("the handshake succeeds");
+    let sent = client.send("c", "Incr(1)").await.expect("sent");
+    assert_eq!(sent, Outcome::Output("Ok".into()));
+    let listing = client.log("c", 0, u64::MAX).await.expect("the log");
+    assert_eq!(listing.entries.len(), 2);
+    let Record::Input { key: Some(key), .. } = &listing.entries[1].record else {
+        panic!("a keyed input: {:?}", listing.entries[1]);
+    };
+    assert_eq!((key.client.as_str(), key.seq), (client.client_id(), 1));
+    assert_eq!(client.client_id().len(), 32);
+    client.close().await;
+    admin_client.close().await;
+    node.shutdown().await;
+}
