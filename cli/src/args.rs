@@ -2,8 +2,8 @@
 
 use crate::args_keys::KeysArgs;
 use crate::args_node::{
-    CertArgs, INSPECT_HELP, InspectArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs, PUSH_HELP, PushArgs,
-    REPLAY_HELP, ROLLBACK_HELP, ReplayArgs, RollbackArgs, SEND_HELP, SendArgs,
+    CertArgs, INSPECT_HELP, InspectArgs, LOG_HELP, LogArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs,
+    PUSH_HELP, PushArgs, REPLAY_HELP, ROLLBACK_HELP, ReplayArgs, RollbackArgs, SEND_HELP, SendArgs,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -65,6 +65,9 @@ pub enum Command {
     /// Show a node's instances: versions, state, turns, mailbox and last swap.
     #[command(after_help = format!("{INSPECT_HELP}\n\n{NODE_EXIT_CODES}"))]
     Inspect(InspectArgs),
+    /// List an instance's turns from a node's log: inputs, outputs, versions, upgrades.
+    #[command(after_help = format!("{LOG_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Log(LogArgs),
     /// Roll an instance back to its previous version.
     #[command(after_help = format!("{ROLLBACK_HELP}\n\n{NODE_EXIT_CODES}"))]
     Rollback(RollbackArgs),

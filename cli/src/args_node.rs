@@ -1,5 +1,5 @@
 //! The command-line arguments of the node commands: `node`, `push`, `send`, `inspect`,
-//! `rollback` and `cert`, with their help text. `args.rs` only names them as subcommands; this
+//! `log`, `rollback` and `cert`, with their help text. `args.rs` only names them as subcommands; this
 //! module does not run anything.
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -72,11 +72,27 @@ running version). Inputs from --inputs are pipelined on one stream and answered 
 Inputs a busy instance (a full mailbox) refused are resent, in order, after a short backoff;
 with --no-retry the outputs of the inputs applied are printed and the command stops with exit
 code 4, the rest not applied.
+Every input carries an idempotency key (a client id and a sequence number); when the connection
+is lost the unanswered inputs are sent again with the same keys, and the node applies each key
+once. With --client-id ID (and --first-seq N) running the same command again is answered from
+the node's log: nothing is applied twice.
 
 Examples:
   quiver send c1 'Incr(5)'
   quiver send --node 127.0.0.1:4433 c1 Get
-  printf 'Incr(1)\\nGet\\n' | quiver send c1 --inputs -";
+  printf 'Incr(1)\\nGet\\n' | quiver send c1 --inputs -
+  quiver send c1 --inputs batch.txt --client-id job-42   # safe to run again";
+
+pub const LOG_HELP: &str = "\
+Lists an instance's durable log: one line per record with its position, the version running
+after it (short hash) and what it was: the deploy, an input and its output (or `trap: ...`,
+`rejected: ...`), or an upgrade or rollback, marked `===`. Records the node compacted away are
+gone; the listing says where it starts. The `client` role may read logs.
+
+Examples:
+  quiver log c1
+  quiver log c1 --from 100 --to 120
+  quiver log --node 127.0.0.1:4433 c1 --json";
 
 pub const INSPECT_HELP: &str = "\
 Shows, per instance: the running version and the ones rollback returns to (hash and name), the
@@ -205,6 +221,34 @@ pub struct SendArgs {
     /// applied and stop with exit code 4 (by default they are resent after a short backoff).
     #[arg(long)]
     pub no_retry: bool,
+    /// Key the inputs with this client id (default: a random one per run), so running the
+    /// same command again is answered from the node's log instead of applied twice.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The sequence number of the first input under --client-id (the next ones follow).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "client_id")]
+    pub first_seq: u64,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    /// The instance whose log to list.
+    #[arg(value_name = "INSTANCE")]
+    pub instance: String,
+    /// The first log position to list.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub from: u64,
+    /// The last log position to list (default: the end of the log).
+    #[arg(long, value_name = "M")]
+    pub to: Option<u64>,
+    /// Print JSON (one array of record objects) for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// The node to talk to.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
+    pub node: String,
     #[command(flatten)]
     pub identity: IdentityArgs,
 }

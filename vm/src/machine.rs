@@ -61,6 +61,17 @@ impl Instance {
         }
     }
 
+    /// A machine at a point of its history that was rebuilt elsewhere (a node's log replayed
+    /// through the same VM): `state` must be a state `program` reached, as the replay checked.
+    pub fn restored(program: Arc<Loaded>, state: Value, turns: u64, limits: &Limits) -> Instance {
+        Instance {
+            program,
+            state,
+            turns,
+            fuel_turn: limits.fuel_turn,
+        }
+    }
+
     /// Handles one input: the output, or the trap (and the state is as it was before).
     /// An input that is not a value of the machine's input type is refused the same way.
     pub fn turn(&mut self, input: Value) -> Result<Value, Trap> {

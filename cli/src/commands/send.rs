@@ -2,11 +2,12 @@
 //!
 //! Inputs from `--inputs` go pipelined on one stream (the client library batches them), so the
 //! answers come back in input order. Each answer is printed on its own line: the output, or
-//! `error: <reason>`. Inputs a full mailbox answered busy were not applied, so they are resent
-//! in order after a backoff (the client library's [`BusyRetry`]); with `--no-retry` the outputs
-//! of the inputs applied are printed and the busy refusal ends the command (exit 4). It does not
-//! retry a broken connection: an input may have been processed when it broke, so resending is
-//! left to the user.
+//! `error: <reason>`. Every input is keyed (a random client id per run, or `--client-id`), so
+//! the client library retries a lost connection with the same keys and the node applies each
+//! input once; with `--client-id` running the command again is safe too. Inputs a full mailbox
+//! answered busy were not applied, so they are resent in order after a backoff (the client
+//! library's [`BusyRetry`]); with `--no-retry` the outputs of the inputs applied are printed and
+//! the busy refusal ends the command (exit 4).
 
 use crate::args::Exit;
 use crate::args_node::SendArgs;
@@ -32,6 +33,10 @@ pub fn run(args: &SendArgs) -> Result<Exit> {
         if args.no_retry {
             client.set_busy_retry(BusyRetry::none());
         }
+        let client = match &args.client_id {
+            Some(id) => client.with_client_id(id, args.first_seq),
+            None => client,
+        };
         let answers = client.send_many_with(&args.instance, &inputs).await;
         client.close().await;
         let sent = match answers {

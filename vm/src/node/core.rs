@@ -53,6 +53,13 @@ pub enum Item {
     RollbackFrom { running: Hash, to: Hash },
     /// A snapshot for `inspect`.
     Inspect,
+    /// Inputs keyed for idempotency: input `i` has the key `(client, first_seq + i)`. Only a
+    /// durable instance can tell a retry ([`super::idempotent`]); a bare core runs them all.
+    KeyedInputs {
+        client: String,
+        first_seq: u64,
+        inputs: Vec<String>,
+    },
 }
 
 /// The answer to one [`Item`], in the same order.
@@ -126,7 +133,7 @@ impl InstanceCore {
     /// Handles one mailbox item to completion; `mailbox` is how many items wait behind it.
     pub fn handle(&mut self, item: Item, clock: &dyn Clock, mailbox: usize) -> Reply {
         match item {
-            Item::Inputs(texts) => {
+            Item::Inputs(texts) | Item::KeyedInputs { inputs: texts, .. } => {
                 Reply::Outputs(texts.iter().map(|text| self.input(text, clock)).collect())
             }
             Item::Upgrade { version, expect } => {

@@ -7,6 +7,7 @@
 //! module does not wait for anything itself and knows nothing of tasks or the network.
 
 use super::core::{Clock, InstanceCore, Item, Reply};
+use super::idempotent::Dedup;
 use super::report::PushOutcome;
 use super::store::Pending;
 use super::store::journal::Journal;
@@ -15,6 +16,8 @@ use super::store::journal::Journal;
 pub struct DurableInstance {
     core: InstanceCore,
     journal: Journal,
+    /// The clients' sequence numbers, for keyed inputs.
+    dedup: Dedup,
 }
 
 /// A reply that may be sent only once every one of `records` is durable.
@@ -25,7 +28,11 @@ pub struct Journaled {
 
 impl DurableInstance {
     pub fn new(core: InstanceCore, journal: Journal) -> DurableInstance {
-        DurableInstance { core, journal }
+        DurableInstance {
+            core,
+            journal,
+            dedup: Dedup::default(),
+        }
     }
 
     /// Handles one item to completion and appends what happened to the log.
@@ -64,6 +71,20 @@ impl DurableInstance {
                 Reply::RolledBack(rolled)
             }
             Item::Inspect => Reply::Inspected(self.core.inspect(mailbox)),
+            Item::KeyedInputs {
+                client,
+                first_seq,
+                inputs,
+            } => {
+                return self.dedup.handle(
+                    &mut self.core,
+                    &mut self.journal,
+                    &client,
+                    first_seq,
+                    &inputs,
+                    clock,
+                );
+            }
         };
         Journaled { reply, records }
     }

@@ -196,7 +196,7 @@ impl Instances {
             registry.mailboxes.get(name).cloned()
         }
         .ok_or_else(|| Refusal::UnknownInstance(name.to_string()))?;
-        if matches!(item, Item::Inputs(_)) {
+        if matches!(item, Item::Inputs(_) | Item::KeyedInputs { .. }) {
             return offer(&sender, item, name, self.capacity);
         }
         post(&sender, item).await
@@ -207,7 +207,7 @@ impl Instances {
         self.lock().mailboxes.contains_key(name)
     }
 
-    /// The store, until the node closes.
+    /// The store while the node serves, for reads that need no mailbox (`Log`).
     pub fn store(&self) -> Option<Arc<Store>> {
         self.lock().store.clone()
     }

@@ -11,6 +11,7 @@
 
 use super::report::{InstanceReport, Outcome, PushOutcome, Refusal, SwapReport};
 use super::signing::{SigningState, SwapSignature};
+use super::store::Record;
 use crate::hash::Hash;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,22 @@ pub enum Request {
     },
     /// What the next signed swap of `instance` must carry (sequence number, versions).
     SigningState { instance: String },
+    /// Like `Send`, each input keyed for idempotency: input `i` has the key
+    /// `(client, first_seq + i)`. An input whose key was already applied is answered with its
+    /// recorded outcome and not applied again.
+    SendKeyed {
+        instance: String,
+        client: String,
+        first_seq: u64,
+        inputs: Vec<String>,
+    },
+    /// A page of the instance's durable log from position `from` through `to` (inclusive; the
+    /// page may stop earlier: see [`LogPage::next`]).
+    Log {
+        instance: String,
+        from: u64,
+        to: u64,
+    },
 }
 
 /// What a node answers; errors are data too.
@@ -80,6 +97,28 @@ pub enum Response {
     /// The request frame was malformed, oversized or of another protocol version.
     ProtocolError(String),
     SigningState(SigningState),
+    /// The answer to `Log`.
+    Logged(LogPage),
+}
+
+/// One page of an instance's log, as `quiver log` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogPage {
+    /// The records in position order.
+    pub entries: Vec<LogEntry>,
+    /// Where the next page starts, when this one stopped before the asked `to` and more
+    /// records may follow; `None` when the range is done.
+    pub next: Option<u64>,
+    /// The first position still in the log (older records were compacted away).
+    pub first: u64,
+}
+
+/// One durable record of an instance's log and the version running once it was applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub position: u64,
+    pub record: Record,
+    pub version: Hash,
 }
 
 /// A decoded frame: its request id and its message.

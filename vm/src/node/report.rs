@@ -157,6 +157,8 @@ pub enum Refusal {
          instance or to another node"
     )]
     TooManyInstances { running: u64 },
+    #[error("the node could not read its store: {0}; retry later, or check the node's data dir")]
+    Unreadable(String),
 }
 
 fn running_text(running: &Option<Hash>) -> String {

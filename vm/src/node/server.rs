@@ -23,6 +23,7 @@ use super::admission::{
 use super::compaction;
 use super::core::{Item, Reply};
 use super::instances::{Closed, Instances, Pushed};
+use super::log_page;
 use super::pki::{Pki, PkiError, Role};
 use super::protocol::{self, FRAME_BYTES_MAX, FrameError, Request, Response};
 use super::report::Refusal;
@@ -370,7 +371,23 @@ async fn dispatch(
             artifact,
             expect,
         } => push(instance, artifact, expect, role, shared).await,
-        Request::Send { instance, inputs } => send(instance, inputs, shared, admission).await,
+        Request::Send { instance, inputs } => {
+            send(instance, Item::Inputs(inputs), shared, admission).await
+        }
+        Request::SendKeyed {
+            instance,
+            client,
+            first_seq,
+            inputs,
+        } => {
+            let item = Item::KeyedInputs {
+                client,
+                first_seq,
+                inputs,
+            };
+            send(instance, item, shared, admission).await
+        }
+        Request::Log { instance, from, to } => Ok(log(instance, from, to, shared)),
         Request::Inspect { instance } => Ok(inspect(instance, shared).await),
         Request::Rollback { instance } => match require_admin(role, "roll back")
             .and_then(|()| unsigned_allowed(shared, "roll back"))
@@ -456,17 +473,14 @@ fn pushed(pushed: Pushed) -> Pending {
 /// Inputs into a mailbox, unless this stream was answered busy before (`admission`).
 async fn send(
     instance: String,
-    inputs: Vec<String>,
+    inputs: Item,
     shared: &Shared,
     admission: &mut StreamAdmission,
 ) -> Result<Pending, Refusal> {
     if let Some(busy) = admission.refuse_input() {
         return Err(busy);
     }
-    let enqueued = shared
-        .instances
-        .enqueue(&instance, Item::Inputs(inputs))
-        .await;
+    let enqueued = shared.instances.enqueue(&instance, inputs).await;
     if let Err(refusal) = &enqueued {
         admission.refused(refusal);
     }
@@ -514,6 +528,17 @@ async fn inspect(instance: Option<String>, shared: &Shared) -> Pending {
             }
         }
         Response::Inspected(reports)
+    })
+}
+
+/// A page of an instance's log, read from the store beside its mailbox.
+fn log(instance: String, from: u64, to: u64, shared: &Shared) -> Pending {
+    let store = shared.instances.store();
+    Box::pin(async move {
+        match log_page::serve(store, instance, from, to).await {
+            Ok(page) => Response::Logged(page),
+            Err(refusal) => Response::Refused(refusal),
+        }
     })
 }
 

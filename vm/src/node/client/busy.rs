@@ -3,8 +3,8 @@
 //!
 //! A node answers busy at once instead of queueing, and a stream answered busy once answers
 //! every later input busy, so the inputs applied from one pipelined pass are always a prefix of
-//! the ones sent. [`Client::send_many_with`] therefore resends exactly the rest, in order, on a
-//! new stream after a growing, jittered delay, until every input is applied or the policy gives
+//! the ones sent. [`Client::send_many_with`] therefore resends exactly the rest, in order and
+//! with the same idempotency keys, on a new stream after a growing, jittered delay, until every input is applied or the policy gives
 //! up: no input is lost or applied twice. This module does no printing.
 
 use super::{Client, ClientError};
@@ -61,20 +61,33 @@ impl Client {
         self.busy_retry = retry;
     }
 
-    /// Many inputs, pipelined; busy answers are resent per the [`BusyRetry`], and when it gives
-    /// up the outcomes say which prefix of the inputs was applied.
+    /// Many inputs, pipelined and keyed; busy answers are resent per the [`BusyRetry`], and
+    /// when it gives up the outcomes say which prefix of the inputs was applied.
     pub async fn send_many_with(
         &self,
         instance: &str,
+        inputs: &[String],
+    ) -> Result<Sent, ClientError> {
+        let first_seq = self.reserve_seqs(inputs.len());
+        self.send_keyed_with(instance, first_seq, inputs).await
+    }
+
+    /// [`Client::send_keyed`], saying which prefix was applied when busy answers won.
+    pub async fn send_keyed_with(
+        &self,
+        instance: &str,
+        first_seq: u64,
         inputs: &[String],
     ) -> Result<Sent, ClientError> {
         let started = Instant::now();
         let mut delay = self.busy_retry.delay_first;
         let mut outcomes = Vec::with_capacity(inputs.len());
         loop {
-            let rest = inputs.get(outcomes.len()..).unwrap_or_default();
+            let done = outcomes.len();
+            let rest = inputs.get(done..).unwrap_or_default();
+            let seq = first_seq.saturating_add(u64::try_from(done).unwrap_or(u64::MAX));
             let (applied, busy) = self
-                .send_stream(instance, rest)
+                .keyed_pass(instance, seq, rest)
                 .await
                 .map_err(|error| self.refused_by_limit(error))?;
             outcomes.extend(applied);
@@ -98,7 +111,7 @@ impl Client {
 
     /// `error`, or the refusal the node closed the connection with when it was a limit.
     pub(super) fn refused_by_limit(&self, error: ClientError) -> ClientError {
-        match self.connection.close_reason() {
+        match self.connection().close_reason() {
             Some(quinn::ConnectionError::ApplicationClosed(close)) => {
                 match refusal_of_close(close.error_code.into_inner(), &close.reason) {
                     Some(refusal) => ClientError::Refused(refusal),

@@ -62,6 +62,21 @@ impl Replayer {
         })
     }
 
+    /// The state after the last record applied.
+    pub fn state(&self) -> &Value {
+        &self.state
+    }
+
+    /// Successful turns so far.
+    pub fn turns(&self) -> u64 {
+        self.turns
+    }
+
+    /// The position of the last record applied.
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
     pub fn running(&self) -> &Version {
         self.versions
             .last()

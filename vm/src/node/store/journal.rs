@@ -54,6 +54,16 @@ impl Journal {
         }
     }
 
+    /// The store this journal writes to.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The instance whose log this is.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
     /// The position the next record takes.
     pub fn next(&self) -> Position {
         self.next

@@ -11,6 +11,7 @@
 mod commit;
 mod engine;
 mod error;
+mod history;
 pub mod journal;
 mod listing;
 pub mod policy;
@@ -24,6 +25,7 @@ mod tables;
 pub use commit::Durability;
 pub use engine::{Replayer, Versions};
 pub use error::StoreError;
+pub use history::{History, Moment, Step};
 pub use listing::LogLine;
 pub use read::Start;
 pub use record::{ClientKey, Position, Record, Snapshot};
@@ -41,7 +43,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
-use tables::{CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS};
+use tables::{CLIENTS, DROPPED_KEYS, INSTANCES, KEYS, LOG, SNAPSHOTS};
 use tokio::sync::oneshot;
 
 use crate::bytecode::Artifact;
@@ -89,7 +91,8 @@ pub enum Recorded {
         position: Position,
         outcome: Outcome,
     },
-    /// The input was applied, but compaction dropped its record and outcome.
+    /// The input may have been applied, but compaction dropped its record and outcome (its
+    /// seq is at or below the highest seq of that client compaction dropped, `highest_seq`).
     Compacted { highest_seq: u64 },
 }
 
@@ -235,14 +238,52 @@ impl Store {
             return Ok(Some(found));
         }
         let fail = |e: redb::StorageError| StoreError::database("looking up a key", e);
-        let Some(clients) = open_optional(&txn, CLIENTS)? else {
+        let Some(dropped) = open_optional(&txn, DROPPED_KEYS)? else {
             return Ok(None);
         };
-        let highest = clients.get((instance, key.client.as_str())).map_err(fail)?;
+        let highest = dropped.get((instance, key.client.as_str())).map_err(fail)?;
         Ok(highest
             .map(|seq| seq.value())
             .filter(|highest| key.seq <= *highest)
             .map(|highest_seq| Recorded::Compacted { highest_seq }))
+    }
+
+    /// The highest sequence number `client` ever had applied to `instance` (appended, durable
+    /// or not yet), or `None` for a client never seen.
+    pub fn highest_seq(&self, instance: &str, client: &str) -> Result<Option<u64>, StoreError> {
+        let low = (instance.to_string(), client.to_string(), 0);
+        let high = (instance.to_string(), client.to_string(), u64::MAX);
+        let pending = self
+            .pending()
+            .range(low..=high)
+            .next_back()
+            .map(|((_, _, seq), _)| *seq);
+        let txn = self.read()?;
+        let committed = match open_optional(&txn, CLIENTS)? {
+            Some(clients) => clients
+                .get((instance, client))
+                .map_err(|e| StoreError::database("reading a client's sequence", e))?
+                .map(|seq| seq.value()),
+            None => None,
+        };
+        Ok(pending.max(committed))
+    }
+
+    /// The first position still in `instance`'s log (after compaction), or `None` when it has
+    /// no record at all.
+    pub fn first_position(&self, instance: &str) -> Result<Option<Position>, StoreError> {
+        let txn = self.read()?;
+        let Some(log) = open_optional(&txn, LOG)? else {
+            return Ok(None);
+        };
+        let mut rows = log
+            .range((instance, 0)..=(instance, u64::MAX))
+            .map_err(|e| StoreError::database("reading the log", e))?;
+        match rows.next() {
+            None => Ok(None),
+            Some(Ok((key, _))) => Ok(Some(key.value().1)),
+            Some(Err(e)) => Err(StoreError::database("reading the log", e)),
+        }
     }
 
     fn read(&self) -> Result<redb::ReadTransaction, StoreError> {
@@ -293,6 +334,17 @@ impl Store {
         to: Position,
     ) -> Result<Vec<LogLine>, StoreError> {
         listing::listing(&self.db, instance, from, to)
+    }
+
+    /// `instance`'s history from its earliest point, every record's version and state
+    /// rebuilt and checked, at most `steps_max` records (for time travel over the log).
+    pub fn history(
+        &self,
+        instance: &str,
+        limits: &Limits,
+        steps_max: usize,
+    ) -> Result<History, StoreError> {
+        history::history(&self.db, instance, limits, steps_max)
     }
 
     /// The positions of `instance`'s snapshots, ascending.
