@@ -18,6 +18,7 @@ mod read;
 mod record;
 mod recover;
 mod replay;
+mod snapshotter;
 mod tables;
 
 pub use commit::Durability;
@@ -30,6 +31,7 @@ pub use recover::{Recovered, describe};
 pub use replay::{
     CandidateReport, DIFFERENCES_KEPT, Difference, DifferenceKind, Divergence, ReplayReport,
 };
+pub use snapshotter::LiveSnapshot;
 
 use commit::{Committer, PendingKeys, PendingMap, Request};
 use read::decode_row;
@@ -56,6 +58,9 @@ pub struct Store {
     path: PathBuf,
     requests: Option<mpsc::Sender<Request>>,
     committer: Option<JoinHandle<()>>,
+    /// Live states on their way to the snapshot encoder (`snapshotter`).
+    snapshot_jobs: Option<mpsc::Sender<snapshotter::Job>>,
+    encoder: Option<JoinHandle<()>>,
     halted: Arc<AtomicBool>,
     pending_keys: PendingKeys,
     commits: Arc<AtomicU64>,
@@ -126,11 +131,19 @@ impl Store {
             .name("quiver-store-commit".into())
             .spawn(move || committer.run(receiver))
             .map_err(|e| open_error(format!("cannot start the committer: {e}")))?;
+        let (snapshot_jobs, jobs) = mpsc::channel();
+        let forward = requests.clone();
+        let encoder = std::thread::Builder::new()
+            .name("quiver-store-snapshot".into())
+            .spawn(move || snapshotter::run(jobs, forward))
+            .map_err(|e| open_error(format!("cannot start the snapshot encoder: {e}")))?;
         Ok(Store {
             db,
             path,
             requests: Some(requests),
             committer: Some(committer),
+            snapshot_jobs: Some(snapshot_jobs),
+            encoder: Some(encoder),
             halted,
             pending_keys,
             commits,
@@ -191,14 +204,33 @@ impl Store {
         })
     }
 
-    /// Stores a snapshot of the instance after the record at `position`.
+    /// Stores a snapshot of the instance after the record at `position`, encoded here.
     pub fn snapshot(&self, instance: &str, position: Position, snapshot: Snapshot) -> Pending {
+        let bytes = record::encode_snapshot(instance, position, &snapshot);
         self.send(|done| Request::Snapshot {
             instance: instance.to_string(),
             position,
-            snapshot,
+            bytes,
             done,
         })
+    }
+
+    /// Stores a snapshot of a live state after the record at `position` (every record up to it
+    /// already appended), encoded on the store's snapshot thread: the caller pays for a
+    /// reference count, not for the encoding. Resolves once written, or with
+    /// [`StoreError::Superseded`] when a newer snapshot of the instance replaced it first.
+    pub fn snapshot_live(&self, instance: &str, position: Position, live: LiveSnapshot) -> Pending {
+        let (done, receiver) = oneshot::channel();
+        if let Some(jobs) = &self.snapshot_jobs {
+            // A stopped encoder drops `done`, which resolves the Pending as `Closed`.
+            let _ = jobs.send(snapshotter::Job {
+                instance: instance.to_string(),
+                position,
+                live,
+                done,
+            });
+        }
+        Pending(receiver)
     }
 
     /// Resolves once everything appended before it is durable.
@@ -411,9 +443,14 @@ fn open_optional<K: redb::Key + 'static, V: redb::Value + 'static>(
     }
 }
 
-/// Closing commits what was gathered and waits for the committer.
+/// Closing encodes the snapshots handed over, commits what was gathered and waits for both
+/// threads.
 impl Drop for Store {
     fn drop(&mut self) {
+        drop(self.snapshot_jobs.take());
+        if let Some(encoder) = self.encoder.take() {
+            let _ = encoder.join();
+        }
         if let Some(requests) = self.requests.take() {
             let _ = requests.send(Request::Shutdown);
         }
