@@ -124,6 +124,9 @@ pub struct NodeArgs {
     /// Keep only the newest N snapshots of each instance and drop the log before them.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub keep_snapshots: Option<u64>,
+    /// Snapshot each instance every N log records (default 10000; also every 4 MiB of log).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub snapshot_every: Option<u64>,
 }
 
 #[derive(Args, Debug)]
