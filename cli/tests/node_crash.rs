@@ -15,7 +15,7 @@ mod crash_support;
 
 use crash_support::ledger::{GROWS, LedgerVersion, compile};
 use crash_support::model::{Model, Swap};
-use crash_support::{CrashNode, INSTANCE, Plan, Rng, adds, runtime};
+use crash_support::{CrashNode, INSTANCE, Plan, Rng, Started, adds, runtime};
 use quiver_vm::node::client::Client;
 use quiver_vm::node::report::{Outcome, PushOutcome};
 use std::sync::{Arc, Mutex};
@@ -231,4 +231,100 @@ fn a_node_killed_at_a_hundred_seeded_moments_keeps_exactly_what_it_acknowledged(
             ),
         }
     }
+}
+
+/// How a copy of the store file is damaged.
+#[derive(Debug)]
+enum Damage {
+    /// Cut at this offset (a write that never finished, or a lost tail).
+    Truncate(u64),
+    /// These bytes overwritten with garbage.
+    Overwrite { at: u64, len: u64 },
+}
+
+impl Damage {
+    fn pick(rng: &mut Rng, file_len: u64) -> Damage {
+        let at = rng.range(0, file_len);
+        match rng.range(0, 3) {
+            0 => Damage::Truncate(at),
+            _ => Damage::Overwrite {
+                at,
+                len: rng.range(1, 4097).min(file_len - at),
+            },
+        }
+    }
+
+    fn apply(&self, file: &std::path::Path, rng: &mut Rng) {
+        let mut bytes = std::fs::read(file).expect("the store file is readable");
+        match *self {
+            Damage::Truncate(at) => bytes.truncate(at as usize),
+            Damage::Overwrite { at, len } => {
+                for byte in &mut bytes[at as usize..(at + len) as usize] {
+                    *byte = rng.next() as u8;
+                }
+            }
+        }
+        std::fs::write(file, bytes).expect("the store file is writable");
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("a copy dir");
+    for entry in std::fs::read_dir(from).expect("the data dir lists") {
+        let entry = entry.expect("an entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copies");
+    }
+}
+
+#[test]
+fn a_store_cut_or_damaged_at_seeded_offsets_is_refused_with_a_clear_error_or_recovered_exactly() {
+    let plan = Plan::from_env(104);
+    let damages = (plan.rounds / 6).max(1);
+    eprintln!("store damage: seed {}, {damages} damaged copies", plan.seed);
+    let mut rng = Rng::new(plan.seed ^ 0xda3a6e);
+    let mut suite = Suite::setup();
+    for kind in [Kind::Burst, Kind::Swap, Kind::Snapshot, Kind::Burst] {
+        suite.round(kind, &mut rng).expect("the history is built");
+    }
+    suite.node.kill();
+    let data = suite.node.data.clone();
+    let reference = CrashNode::expect_start(&data, &FLAGS).expect("the intact copy starts");
+    let expected = suite
+        .runtime
+        .block_on(reference.inspect())
+        .expect("inspects");
+    drop(reference);
+    let scratch = tempfile::tempdir().expect("a temp dir");
+    let file_len = std::fs::metadata(data.join("store.redb")).map_or(0, |m| m.len());
+    let (mut refused, mut recovered) = (0, 0);
+    for copy in 0..damages {
+        let damaged = scratch.path().join(format!("copy{copy}"));
+        copy_dir(&data, &damaged);
+        let damage = Damage::pick(&mut rng, file_len);
+        damage.apply(&damaged.join("store.redb"), &mut rng);
+        let context = format!(
+            "seed {}, copy {copy}, {damage:?} of {file_len} bytes; {}",
+            plan.seed,
+            plan.replay_hint()
+        );
+        match CrashNode::start(&damaged, &FLAGS) {
+            Started::Listening(node) => {
+                let report = suite.runtime.block_on(node.inspect());
+                let report = report.unwrap_or_else(|e| panic!("{context}: {e}"));
+                assert_eq!(report.state, expected.state, "{context}: silently wrong");
+                assert_eq!(report.turns, expected.turns, "{context}: silently wrong");
+                assert_eq!(report.versions, expected.versions, "{context}");
+                recovered += 1;
+            }
+            Started::Refused { code, stderr } => {
+                assert_eq!(code, Some(1), "{context}: {stderr}");
+                assert!(
+                    stderr.contains("store") && !stderr.contains("panicked"),
+                    "{context}: not a clear refusal: {stderr}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    eprintln!("store damage: {refused} refused, {recovered} recovered exactly");
 }

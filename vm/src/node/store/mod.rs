@@ -415,9 +415,14 @@ fn lookup_committed(
 }
 
 /// Opens the redb file. redb asserts on some damaged files (a file cut shorter than its
-/// header says) instead of returning an error; that panic is turned into a refusal here.
+/// header says) instead of returning an error; that panic is turned into a refusal here, and
+/// the panic hook is silenced meanwhile so the refusal is the only message the user sees (a
+/// store is opened once, at start, before the node runs anything else).
 fn open_database(path: &Path) -> Result<Database, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let opened = std::panic::catch_unwind(|| Database::create(path));
+    std::panic::set_hook(hook);
     match opened {
         Ok(Ok(db)) => Ok(db),
         Ok(Err(e)) => Err(e.to_string()),
