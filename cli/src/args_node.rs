@@ -169,6 +169,9 @@ pub struct NodeArgs {
     pub trusted_keys: Option<PathBuf>,
     #[command(flatten)]
     pub limits: crate::args_limits::NodeLimitArgs,
+    /// Snapshot each instance every N log records (default 10000; also every 4 MiB of log).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub snapshot_every: Option<u64>,
 }
 
 #[derive(Args, Debug)]

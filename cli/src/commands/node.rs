@@ -31,6 +31,9 @@ async fn serve(args: &NodeArgs) -> Result<Exit> {
     config.keep_snapshots = args
         .keep_snapshots
         .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    if let Some(records) = args.snapshot_every {
+        config.snapshots.records = records;
+    }
     if let Some(warning) = args.durability.warning() {
         eprintln!("warning: {warning}");
     }

@@ -299,6 +299,20 @@ impl InstanceCore {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// Successful turns so far.
+    pub fn turns(&self) -> u64 {
+        self.turns
+    }
+
+    /// The hashes of the version stack: rollback targets oldest first, the running one last.
+    pub fn version_stack(&self) -> Vec<Hash> {
+        self.previous
+            .iter()
+            .chain(std::iter::once(&self.current))
+            .map(|v| v.hash)
+            .collect()
+    }
 }
 
 fn micros(duration: std::time::Duration) -> u64 {

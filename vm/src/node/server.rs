@@ -89,9 +89,9 @@ impl NodeConfig {
 pub enum NodeError {
     #[error("{0}")]
     Pki(#[from] PkiError),
-    #[error("{0}")]
+    #[error(transparent)]
     Transport(#[from] TransportError),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the store holds instance `{0}` without any version; move the data dir's store aside")]
     Unrestorable(String),

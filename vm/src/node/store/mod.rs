@@ -20,6 +20,7 @@ mod record;
 mod recover;
 mod replay;
 mod sequences;
+mod snapshotter;
 mod tables;
 
 pub use commit::Durability;
@@ -34,6 +35,7 @@ pub use replay::{
     CandidateReport, DIFFERENCES_KEPT, Difference, DifferenceKind, Divergence, ReplayReport,
 };
 pub use sequences::SIGNED_SEQUENCES;
+pub use snapshotter::LiveSnapshot;
 
 use commit::{Committer, PendingKeys, PendingMap, Request};
 use read::decode_row;
@@ -60,6 +62,9 @@ pub struct Store {
     path: PathBuf,
     requests: Option<mpsc::Sender<Request>>,
     committer: Option<JoinHandle<()>>,
+    /// Live states on their way to the snapshot encoder (`snapshotter`).
+    snapshot_jobs: Option<mpsc::Sender<snapshotter::Job>>,
+    encoder: Option<JoinHandle<()>>,
     halted: Arc<AtomicBool>,
     pending_keys: PendingKeys,
     commits: Arc<AtomicU64>,
@@ -131,11 +136,19 @@ impl Store {
             .name("quiver-store-commit".into())
             .spawn(move || committer.run(receiver))
             .map_err(|e| open_error(format!("cannot start the committer: {e}")))?;
+        let (snapshot_jobs, jobs) = mpsc::channel();
+        let forward = requests.clone();
+        let encoder = std::thread::Builder::new()
+            .name("quiver-store-snapshot".into())
+            .spawn(move || snapshotter::run(jobs, forward))
+            .map_err(|e| open_error(format!("cannot start the snapshot encoder: {e}")))?;
         Ok(Store {
             db,
             path,
             requests: Some(requests),
             committer: Some(committer),
+            snapshot_jobs: Some(snapshot_jobs),
+            encoder: Some(encoder),
             halted,
             pending_keys,
             commits,
@@ -196,14 +209,33 @@ impl Store {
         })
     }
 
-    /// Stores a snapshot of the instance after the record at `position`.
+    /// Stores a snapshot of the instance after the record at `position`, encoded here.
     pub fn snapshot(&self, instance: &str, position: Position, snapshot: Snapshot) -> Pending {
+        let bytes = record::encode_snapshot(instance, position, &snapshot);
         self.send(|done| Request::Snapshot {
             instance: instance.to_string(),
             position,
-            snapshot,
+            bytes,
             done,
         })
+    }
+
+    /// Stores a snapshot of a live state after the record at `position` (every record up to it
+    /// already appended), encoded on the store's snapshot thread: the caller pays for a
+    /// reference count, not for the encoding. Resolves once written, or with
+    /// [`StoreError::Superseded`] when a newer snapshot of the instance replaced it first.
+    pub fn snapshot_live(&self, instance: &str, position: Position, live: LiveSnapshot) -> Pending {
+        let (done, receiver) = oneshot::channel();
+        if let Some(jobs) = &self.snapshot_jobs {
+            // A stopped encoder drops `done`, which resolves the Pending as `Closed`.
+            let _ = jobs.send(snapshotter::Job {
+                instance: instance.to_string(),
+                position,
+                live,
+                done,
+            });
+        }
+        Pending(receiver)
     }
 
     /// Resolves once everything appended before it is durable.
@@ -437,9 +469,14 @@ fn lookup_committed(
 }
 
 /// Opens the redb file. redb asserts on some damaged files (a file cut shorter than its
-/// header says) instead of returning an error; that panic is turned into a refusal here.
+/// header says) instead of returning an error; that panic is turned into a refusal here, and
+/// the panic hook is silenced meanwhile so the refusal is the only message the user sees (a
+/// store is opened once, at start, before the node runs anything else).
 fn open_database(path: &Path) -> Result<Database, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let opened = std::panic::catch_unwind(|| Database::create(path));
+    std::panic::set_hook(hook);
     match opened {
         Ok(Ok(db)) => Ok(db),
         Ok(Err(e)) => Err(e.to_string()),
@@ -465,9 +502,14 @@ fn open_optional<K: redb::Key + 'static, V: redb::Value + 'static>(
     }
 }
 
-/// Closing commits what was gathered and waits for the committer.
+/// Closing encodes the snapshots handed over, commits what was gathered and waits for both
+/// threads.
 impl Drop for Store {
     fn drop(&mut self) {
+        drop(self.snapshot_jobs.take());
+        if let Some(encoder) = self.encoder.take() {
+            let _ = encoder.join();
+        }
         if let Some(requests) = self.requests.take() {
             let _ = requests.send(Request::Shutdown);
         }
