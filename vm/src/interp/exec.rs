@@ -106,9 +106,19 @@ impl Machine<'_, '_> {
     /// move to registers `2..`. A register named twice (a component copied to another, or
     /// also the output) is cloned for all but its last mention.
     fn finish_held(&mut self, turn: &Turn, scratch: &mut Vec<Value>) -> Result<Value, Trap> {
-        let StateOut::Held { out, .. } = &turn.state else {
+        let StateOut::Held { out, direct, .. } = &turn.state else {
             return Err(ill_typed("turn state"));
         };
+        if *direct {
+            // Each new component is the old one, in place, or a register of its own.
+            for (reg, held) in out.iter().zip(2..) {
+                if *reg != held {
+                    let value = self.take(*reg)?;
+                    self.set(held, value)?;
+                }
+            }
+            return self.take(turn.output);
+        }
         scratch.clear();
         for (index, reg) in out.iter().enumerate() {
             let value = if out[index + 1..].contains(reg) || *reg == turn.output {
@@ -373,23 +383,34 @@ fn component(value: &Value, index: u32) -> Result<&Value, Trap> {
 
 /// `op` on two values, as `prim.apply` computes it on their pair.
 fn binary(op: BinOp, prim: Prim, a: &Value, b: &Value) -> Result<Value, TrapKind> {
-    let ints = match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Some((*x, *y)),
-        _ => None,
-    };
-    let int = |result: Option<i64>| result.map(Value::Int).ok_or(TrapKind::Overflow);
-    match (op, ints) {
-        (BinOp::Add, Some((x, y))) => int(x.checked_add(y)),
-        (BinOp::Sub, Some((x, y))) => int(x.checked_sub(y)),
-        (BinOp::Mul, Some((x, y))) => int(x.checked_mul(y)),
-        (BinOp::Min, Some((x, y))) => Ok(Value::Int(x.min(y))),
-        (BinOp::Max, Some((x, y))) => Ok(Value::Int(x.max(y))),
-        (BinOp::Eq, _) => Ok(Value::Bool(a == b)),
-        (BinOp::Ne, _) => Ok(Value::Bool(a != b)),
-        (BinOp::Lt, _) => Ok(Value::Bool(a < b)),
-        (BinOp::Le, _) => Ok(Value::Bool(a <= b)),
-        (BinOp::Gt, _) => Ok(Value::Bool(a > b)),
-        (BinOp::Ge, _) => Ok(Value::Bool(a >= b)),
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return binary_ints(op, *x, *y);
+    }
+    match op {
+        BinOp::Eq => Ok(Value::Bool(a == b)),
+        BinOp::Ne => Ok(Value::Bool(a != b)),
+        BinOp::Lt => Ok(Value::Bool(a < b)),
+        BinOp::Le => Ok(Value::Bool(a <= b)),
+        BinOp::Gt => Ok(Value::Bool(a > b)),
+        BinOp::Ge => Ok(Value::Bool(a >= b)),
         _ => prim.apply(Value::tuple(vec![a.clone(), b.clone()])),
+    }
+}
+
+/// `op` on two integers, without going through `Value`'s ordering.
+fn binary_ints(op: BinOp, x: i64, y: i64) -> Result<Value, TrapKind> {
+    let int = |result: Option<i64>| result.map(Value::Int).ok_or(TrapKind::Overflow);
+    match op {
+        BinOp::Add => int(x.checked_add(y)),
+        BinOp::Sub => int(x.checked_sub(y)),
+        BinOp::Mul => int(x.checked_mul(y)),
+        BinOp::Min => Ok(Value::Int(x.min(y))),
+        BinOp::Max => Ok(Value::Int(x.max(y))),
+        BinOp::Eq => Ok(Value::Bool(x == y)),
+        BinOp::Ne => Ok(Value::Bool(x != y)),
+        BinOp::Lt => Ok(Value::Bool(x < y)),
+        BinOp::Le => Ok(Value::Bool(x <= y)),
+        BinOp::Gt => Ok(Value::Bool(x > y)),
+        BinOp::Ge => Ok(Value::Bool(x >= y)),
     }
 }

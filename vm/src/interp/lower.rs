@@ -50,8 +50,14 @@ pub enum StateOut {
     Whole(Reg),
     /// The state's components: `layout` places the components of the state a turn starts
     /// with (registers `2..2 + leaves.len()`, in order), `out` holds the new state's
-    /// components in the same order when it ends.
-    Held { layout: Loc, out: Box<[Reg]> },
+    /// components in the same order when it ends. With `direct`, each of `out` is either the
+    /// old component's own register or one that nothing else names (not another component,
+    /// not the output) and the output is not an old component, so the new state moves into place one component at a time.
+    Held {
+        layout: Loc,
+        out: Box<[Reg]>,
+        direct: bool,
+    },
 }
 
 /// A lowered turn: register 0 holds the input and register 1 (or the held components) the
@@ -100,8 +106,17 @@ pub fn lower_turn(artifact: &Artifact, mode: StateIn) -> Result<Turn, TooBig> {
             lowering.leaves_of(&artifact.state, &new_state, &mut out);
             let kept = leaves(&layout);
             let live_after: Vec<Reg> = out.iter().copied().chain([output]).collect();
+            let direct = moves_directly(&out, &kept, output);
             let out = out.into_boxed_slice();
-            (StateOut::Held { layout, out }, kept, live_after)
+            (
+                StateOut::Held {
+                    layout,
+                    out,
+                    direct,
+                },
+                kept,
+                live_after,
+            )
         }
         None => {
             let state = lowering.materialize(new_state);
@@ -117,6 +132,16 @@ pub fn lower_turn(artifact: &Artifact, mode: StateIn) -> Result<Turn, TooBig> {
         state,
         output,
     })
+}
+
+/// Whether the new components `out` can move into the held registers `kept` one at a time.
+fn moves_directly(out: &[Reg], kept: &[Reg], output: Reg) -> bool {
+    !kept.contains(&output)
+        && out.iter().enumerate().all(|(index, reg)| {
+            let own = kept.get(index) == Some(reg);
+            let shared = *reg == output || out.iter().filter(|other| *other == reg).count() > 1;
+            !shared && (own || !kept.contains(reg))
+        })
 }
 
 /// The registers of `loc`'s components, depth first.
