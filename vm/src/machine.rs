@@ -68,9 +68,11 @@ impl Instance {
     /// A machine at a point of its history that was rebuilt elsewhere (a node's log replayed
     /// through the same VM): `state` must be a state `program` reached, as the replay checked.
     pub fn restored(program: Arc<Loaded>, state: Value, turns: u64, limits: &Limits) -> Instance {
+        let held = program.hold(state);
         Instance {
             program,
-            state,
+            held,
+            packed: OnceLock::new(),
             turns,
             fuel_turn: limits.fuel_turn,
         }
