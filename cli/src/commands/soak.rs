@@ -198,12 +198,12 @@ impl Soak<'_> {
             if Instant::now() >= schedule.end {
                 return Ok(());
             }
-            if let (Some(at), Some(every)) = (next_kill, schedule.kill_every) {
-                if Instant::now() >= at {
-                    self.kill_and_restart()?;
-                    next_kill = Some(at + every);
-                    continue;
-                }
+            if let (Some(at), Some(every)) = (next_kill, schedule.kill_every)
+                && Instant::now() >= at
+            {
+                self.kill_and_restart()?;
+                next_kill = Some(at + every);
+                continue;
             }
             if let (Some(_), Some(every)) = (next_upgrade, schedule.upgrade_every) {
                 self.upgrade();
