@@ -213,8 +213,10 @@ impl Soak<'_> {
     }
 
     fn kill_and_restart(&mut self) -> Result<()> {
+        let killed = Instant::now();
         self.node.kill_and_restart()?;
         self.torture.kills += 1;
+        self.torture.restart_us.push(micros(killed.elapsed()));
         self.clients.tell_restarted();
         self.admin.reconnect(self.rt)?;
         let reports = self.call(self.admin.client.inspect(Some(self.instance)))?;
@@ -259,6 +261,10 @@ impl Soak<'_> {
             Err(_) => bail!("no answer within {} s", CALL_TIMEOUT.as_secs()),
         }
     }
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// What the machine saw of clients `0..count`.

@@ -16,6 +16,8 @@ pub struct Torture {
     pub upgrades_failed: u64,
     pub first_upgrade_failure: Option<String>,
     pub kills: u64,
+    /// Kill to listening again, per kill (microseconds; recovery from the store included).
+    pub restart_us: Vec<u64>,
 }
 
 /// One client: its own tally (or why it has none) and what the machine saw of it.
@@ -94,6 +96,10 @@ impl Summary {
             "kills:           {}  (SIGKILL, restart on the same data dir and port)",
             self.torture.kills
         );
+        println!(
+            "restart:         {}",
+            spread_text(&self.torture.restart_us, "SIGKILL to listening again")
+        );
         println!("swap pause:      {}", pause_text(&self.torture.swap_us));
         println!(
             "throughput:      {:.0} inputs/s acknowledged over {seconds:.1} s ({} by version A, {} by B)",
@@ -134,17 +140,25 @@ impl Summary {
     }
 }
 
-/// "worst W ms, median M ms (N swaps)", from swap times in microseconds.
+/// "worst W ms, median M ms  (barrier to commit, ...)", from swap times in microseconds.
 pub fn pause_text(swap_us: &[u64]) -> String {
-    let mut sorted = swap_us.to_vec();
+    if swap_us.is_empty() {
+        return "no upgrade committed".into();
+    }
+    spread_text(swap_us, "barrier to commit, from the push reports")
+}
+
+/// "worst W ms, median M ms  (WHAT)", from times in microseconds.
+fn spread_text(micros: &[u64], what: &str) -> String {
+    let mut sorted = micros.to_vec();
     sorted.sort_unstable();
     match (sorted.last(), sorted.get(sorted.len() / 2)) {
         (Some(worst), Some(median)) => format!(
-            "worst {:.3} ms, median {:.3} ms  (barrier to commit, from the push reports)",
+            "worst {:.3} ms, median {:.3} ms  ({what})",
             *worst as f64 / 1000.0,
             *median as f64 / 1000.0
         ),
-        _ => "no upgrade committed".into(),
+        _ => "none".into(),
     }
 }
 
