@@ -5,6 +5,7 @@ use crate::args_node::{
     CertArgs, INSPECT_HELP, InspectArgs, LOG_HELP, LogArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs,
     PUSH_HELP, PushArgs, REPLAY_HELP, ROLLBACK_HELP, ReplayArgs, RollbackArgs, SEND_HELP, SendArgs,
 };
+use crate::args_soak::{SOAK_HELP, SoakArgs, SoakClientArgs};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +84,12 @@ pub enum Command {
         after_help = "Without -o the picture goes to stdout. SVG needs Graphviz's `dot` on PATH.\n\nExamples:\n  quiver graph examples/turnstile.sm > turnstile.dot\n  quiver graph examples/turnstile.sm --format svg -o turnstile.svg\n  quiver graph examples/pipeline.sm --machine Limiter --what arrows --format svg -o limiter.svg"
     )]
     Graph(GraphArgs),
+    /// Soak a real node: client processes under load, upgrades and SIGKILLs, nothing lost.
+    #[command(after_help = SOAK_HELP)]
+    Soak(SoakArgs),
+    /// One client process of `quiver soak` (started by it).
+    #[command(hide = true)]
+    SoakClient(SoakClientArgs),
 }
 
 /// Which compiler stage `--emit` prints.

@@ -5,6 +5,7 @@ pub mod args;
 pub mod args_keys;
 pub mod args_limits;
 pub mod args_node;
+pub mod args_soak;
 pub mod client;
 pub mod commands;
 pub mod graph;

@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Keys(a) => commands::keys::run(&a),
         Command::Replay(a) => commands::replay::run(&a),
         Command::Graph(a) => commands::graph::run(&a),
+        Command::Soak(a) => commands::soak::run(&a),
+        Command::SoakClient(a) => commands::soak::client::run(&a),
     };
     match outcome {
         Ok(exit) => exit.into(),

@@ -15,6 +15,7 @@ pub mod replay;
 pub mod rollback;
 pub mod run;
 pub mod send;
+pub mod soak;
 
 use crate::args::EmitStage;
 use quiver_lang::driver::Stage;
