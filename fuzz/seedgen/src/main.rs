@@ -53,7 +53,10 @@ fn sources(seeds: &mut Seeds) -> std::io::Result<()> {
         .collect();
     for entry in fs::read_dir(errors_dir)? {
         let path = entry?.path();
-        let name = format!("error_{}", path.file_name().unwrap_or_default().to_string_lossy());
+        let name = format!(
+            "error_{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
         files.push((name, fs::read_to_string(&path)?));
     }
     files.sort();
@@ -84,10 +87,18 @@ fn artifacts(seeds: &mut Seeds) -> std::io::Result<()> {
 /// and each example's initial state.
 fn texts(seeds: &mut Seeds) -> std::io::Result<()> {
     let types = examples::types();
-    let selector = |ty: &Type| types.iter().position(|t| t == ty).and_then(|i| u8::try_from(i).ok());
+    let selector = |ty: &Type| {
+        types
+            .iter()
+            .position(|t| t == ty)
+            .and_then(|i| u8::try_from(i).ok())
+    };
     for (name, compiled) in examples::compiled() {
         let artifact = &compiled.artifact;
-        let src = examples::SOURCES.iter().find(|(n, _)| n == name).map_or("", |(_, s)| *s);
+        let src = examples::SOURCES
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, s)| *s);
         let mut values: Vec<(&Type, String)> = Vec::new();
         let init = quiver_vm::value::Value::from_lit(&artifact.init);
         values.push((&artifact.state, print(&init, &artifact.state)));
@@ -140,14 +151,22 @@ fn frames(seeds: &mut Seeds) -> std::io::Result<()> {
             inputs: vec!["Incr(5)".into(), "Get".into()],
         },
         Request::Inspect { instance: None },
-        Request::Rollback { instance: "c".into() },
+        Request::Rollback {
+            instance: "c".into(),
+        },
     ];
     let responses = [
         Response::Pushed(PushOutcome::Upgraded { swap: swap.clone() }),
-        Response::Outputs(vec![Outcome::Output("Ok".into()), Outcome::Rejected("no".into())]),
+        Response::Outputs(vec![
+            Outcome::Output("Ok".into()),
+            Outcome::Rejected("no".into()),
+        ]),
         Response::Inspected(vec![InstanceReport {
             instance: "c".into(),
-            versions: vec![VersionReport { hash, name: "Counter".into() }],
+            versions: vec![VersionReport {
+                hash,
+                name: "Counter".into(),
+            }],
             state: "{ count: 2 }".into(),
             turns: 3,
             mailbox: 0,
@@ -165,7 +184,11 @@ fn frames(seeds: &mut Seeds) -> std::io::Result<()> {
     }
     seeds.write("frame", "requests", &stream)?;
     for (i, response) in responses.iter().enumerate() {
-        seeds.write("frame", &format!("response{i}"), &frame(i as u64 + 1, response))?;
+        seeds.write(
+            "frame",
+            &format!("response{i}"),
+            &frame(i as u64 + 1, response),
+        )?;
     }
     Ok(())
 }

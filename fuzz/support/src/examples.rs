@@ -14,12 +14,24 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("bank.sm", include_str!("../../../examples/bank.sm")),
     ("bank_v2.sm", include_str!("../../../examples/bank_v2.sm")),
     ("counter.sm", include_str!("../../../examples/counter.sm")),
-    ("counter_v2.sm", include_str!("../../../examples/counter_v2.sm")),
-    ("counter_v3.sm", include_str!("../../../examples/counter_v3.sm")),
+    (
+        "counter_v2.sm",
+        include_str!("../../../examples/counter_v2.sm"),
+    ),
+    (
+        "counter_v3.sm",
+        include_str!("../../../examples/counter_v3.sm"),
+    ),
     ("kv.sm", include_str!("../../../examples/kv.sm")),
     ("pipeline.sm", include_str!("../../../examples/pipeline.sm")),
-    ("thermostat.sm", include_str!("../../../examples/thermostat.sm")),
-    ("turnstile.sm", include_str!("../../../examples/turnstile.sm")),
+    (
+        "thermostat.sm",
+        include_str!("../../../examples/thermostat.sm"),
+    ),
+    (
+        "turnstile.sm",
+        include_str!("../../../examples/turnstile.sm"),
+    ),
 ];
 
 /// The examples that compile, compiled once.

@@ -28,7 +28,11 @@ fn split_all<T: Serialize + DeserializeOwned + PartialEq + Debug>(data: &[u8]) {
     loop {
         match split::<T>(rest, FRAME_BYTES_MAX) {
             Ok(Some(((id, message), used))) => {
-                assert!(used > 0 && used <= rest.len(), "used {used} of {}", rest.len());
+                assert!(
+                    used > 0 && used <= rest.len(),
+                    "used {used} of {}",
+                    rest.len()
+                );
                 assert_round_trip(id, &message);
                 rest = &rest[used..];
             }
@@ -55,7 +59,11 @@ fn assert_round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(id: u6
     let frame = encode(id, message);
     match split::<T>(&frame, usize::MAX) {
         Ok(Some(((again_id, again), used))) => {
-            assert_eq!((again_id, &again, used), (id, message, frame.len()), "encode -> split");
+            assert_eq!(
+                (again_id, &again, used),
+                (id, message, frame.len()),
+                "encode -> split"
+            );
         }
         other => panic!("an encoded frame does not split back: {other:?}"),
     }

@@ -22,7 +22,17 @@ const VARIANT_NAMES: &[&str] = &["Incr", "Reset", "Get", "Ok", "Err", "Some", "N
 const ENUM_NAMES: &[&str] = &["Counter.Input", "Counter.Output", "Light", "E"];
 
 /// Integers that sit on the edges of arithmetic: overflow, division and sign.
-const EDGE_INTS: &[i64] = &[0, 1, -1, 2, 10, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1];
+const EDGE_INTS: &[i64] = &[
+    0,
+    1,
+    -1,
+    2,
+    10,
+    i64::MAX,
+    i64::MIN,
+    i64::MAX - 1,
+    i64::MIN + 1,
+];
 
 /// A type of any kind, at most [`TYPE_DEPTH_MAX`] deep. Enums and sums may be empty (such a
 /// type has no values, which the parsers must cope with).

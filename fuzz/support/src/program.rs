@@ -70,7 +70,12 @@ pub fn exercise(program: VerifiedProgram, bytes: &[u8], limits: &Limits) {
     migrations(&loaded, &artifact, &mut u, limits);
 }
 
-fn turns_from_init(loaded: &Arc<Loaded>, artifact: &Artifact, u: &mut Unstructured<'_>, limits: &Limits) {
+fn turns_from_init(
+    loaded: &Arc<Loaded>,
+    artifact: &Artifact,
+    u: &mut Unstructured<'_>,
+    limits: &Limits,
+) {
     let mut instance = Instance::with_limits(Arc::clone(loaded), limits);
     for _ in 0..TURNS {
         let Some(input) = arbitrary_value(u, &artifact.input).ok().flatten() else {
@@ -86,7 +91,11 @@ fn turns_from_init(loaded: &Arc<Loaded>, artifact: &Artifact, u: &mut Unstructur
             }
             Err(trap) => {
                 assert_well_typed_trap(trap);
-                assert_eq!(instance.state(), &before, "a trapped turn changed the state");
+                assert_eq!(
+                    instance.state(),
+                    &before,
+                    "a trapped turn changed the state"
+                );
             }
         }
         let fast = outcome.map(|output| (instance.state().clone(), output));
@@ -101,7 +110,10 @@ fn one_turn(loaded: &Loaded, artifact: &Artifact, input: Value, state: Value, li
     let by_ref = loaded.step(input.clone(), &state, fuel);
     let by_value = loaded.step_owned(input, state.clone(), fuel);
     if let Err((trap, back)) = &by_value {
-        assert_eq!(back, &state, "a trapped turn on an owned state changed it ({trap})");
+        assert_eq!(
+            back, &state,
+            "a trapped turn on an owned state changed it ({trap})"
+        );
     }
     let by_value = by_value.map_err(|(trap, _)| trap);
     for outcome in [&by_ref, &by_value] {
@@ -140,15 +152,27 @@ fn migrations(loaded: &Loaded, artifact: &Artifact, u: &mut Unstructured<'_>, li
 /// fuel (they count fuel differently).
 fn assert_agree(fast: &Result<(Value, Value), Trap>, reference: &Result<(Value, Value), Trap>) {
     let out_of_fuel = |r: &Result<(Value, Value), Trap>| {
-        matches!(r, Err(Trap { kind: TrapKind::OutOfFuel, .. }))
+        matches!(
+            r,
+            Err(Trap {
+                kind: TrapKind::OutOfFuel,
+                ..
+            })
+        )
     };
     if !out_of_fuel(fast) && !out_of_fuel(reference) {
-        assert_eq!(fast, reference, "the interpreter and the reference evaluator disagree");
+        assert_eq!(
+            fast, reference,
+            "the interpreter and the reference evaluator disagree"
+        );
     }
 }
 
 fn assert_has_type(value: &Value, ty: &Type, what: &str) {
-    assert!(value_has_type(value, ty), "{what} {value:?} is not a value of {ty}");
+    assert!(
+        value_has_type(value, ty),
+        "{what} {value:?} is not a value of {ty}"
+    );
 }
 
 /// A trap of a verified program is never the VM's "ill-typed" trap (or an input refusal: the

@@ -33,7 +33,10 @@ pub fn check_source(src: &str, value_bytes: &[u8]) {
     let limits = limits();
     let bytes = encode(&compiled.artifact, Some(&compiled.debug));
     let decoded = decode(&bytes, &limits).expect("a compiled artifact decodes");
-    assert_eq!(decoded, (compiled.artifact.clone(), Some(compiled.debug.clone())));
+    assert_eq!(
+        decoded,
+        (compiled.artifact.clone(), Some(compiled.debug.clone()))
+    );
     let program = verify(compiled.artifact, &limits)
         .unwrap_or_else(|e| panic!("the verifier rejected a compiled program: {e}\n{src}"));
     exercise(program, value_bytes, &limits);

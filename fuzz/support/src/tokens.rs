@@ -11,24 +11,125 @@ use quiver_lang::lexer::{Token, lex};
 /// The vocabulary: byte `b` is `VOCABULARY[b % len]`.
 pub const VOCABULARY: &[&str] = &[
     // Keywords.
-    "machine", "state", "input", "output", "invariant", "on", "migrate", "fn", "type", "enum",
-    "let", "if", "else", "match", "assert", "true", "false",
+    "machine",
+    "state",
+    "input",
+    "output",
+    "invariant",
+    "on",
+    "migrate",
+    "fn",
+    "type",
+    "enum",
+    "let",
+    "if",
+    "else",
+    "match",
+    "assert",
+    "true",
+    "false",
     // Delimiters and punctuation.
-    "{", "}", "(", ")", "[", "]", ",", ":", ";", ".", "..", "=", "->", "=>", "|",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    ";",
+    ".",
+    "..",
+    "=",
+    "->",
+    "=>",
+    "|",
     // Operators, and the composition arrows written as one word.
-    "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "++", "&&", "||", "!", "***",
-    "&&&", "|||", ">>>", ">>",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "++",
+    "&&",
+    "||",
+    "!",
+    "***",
+    "&&&",
+    "|||",
+    ">>>",
+    ">>",
     // Types and constructors the language predefines.
-    "Int", "Bool", "String", "Unit", "Map", "List", "Option", "Some", "None",
+    "Int",
+    "Bool",
+    "String",
+    "Unit",
+    "Map",
+    "List",
+    "Option",
+    "Some",
+    "None",
     // Library functions and methods.
-    "insert", "get", "remove", "len", "push", "contains", "unwrap_or", "is_some", "concat",
+    "insert",
+    "get",
+    "remove",
+    "len",
+    "push",
+    "contains",
+    "unwrap_or",
+    "is_some",
+    "concat",
     // Names from the examples.
-    "count", "n", "x", "k", "v", "old", "new", "total", "Counter", "Incr", "Decr", "Reset",
-    "Get", "Ok", "Value", "Rejected", "Tally", "Limiter", "Store", "Put", "Light", "Red",
-    "Green", "A", "B", "data", "history", "self", "up", "down", "from",
+    "count",
+    "n",
+    "x",
+    "k",
+    "v",
+    "old",
+    "new",
+    "total",
+    "Counter",
+    "Incr",
+    "Decr",
+    "Reset",
+    "Get",
+    "Ok",
+    "Value",
+    "Rejected",
+    "Tally",
+    "Limiter",
+    "Store",
+    "Put",
+    "Light",
+    "Red",
+    "Green",
+    "A",
+    "B",
+    "data",
+    "history",
+    "self",
+    "up",
+    "down",
+    "from",
     // Literals, small and at the edges.
-    "0", "1", "2", "100", "9223372036854775807", "9223372036854775808",
-    "99999999999999999999", "1_000", "\"\"", "\"s\"", "\"\\n\\\"\"", "\"\\u{1F600}\"",
+    "0",
+    "1",
+    "2",
+    "100",
+    "9223372036854775807",
+    "9223372036854775808",
+    "99999999999999999999",
+    "1_000",
+    "\"\"",
+    "\"s\"",
+    "\"\\n\\\"\"",
+    "\"\\u{1F600}\"",
 ];
 
 /// The name a soup uses for an identifier that is not in the vocabulary.
@@ -61,8 +162,12 @@ pub fn from_source(src: &str) -> Vec<u8> {
             && *end == span.start
             && let Some(last) = bytes.last_mut()
         {
-            *last = if index_of(">") == Some(*last) { index_of(">>") } else { index_of(">>>") }
-                .unwrap_or(*last);
+            *last = if index_of(">") == Some(*last) {
+                index_of(">>")
+            } else {
+                index_of(">>>")
+            }
+            .unwrap_or(*last);
             previous = Some((token, span.end));
             continue;
         }
@@ -105,7 +210,10 @@ mod tests {
     #[test]
     fn a_soup_of_a_composition_keeps_its_arrows() {
         let src = "machine P = A >>> B";
-        assert_eq!(to_source(&from_source(src)).trim_end(), "machine x = A >>> B");
+        assert_eq!(
+            to_source(&from_source(src)).trim_end(),
+            "machine x = A >>> B"
+        );
     }
 
     #[test]
