@@ -67,7 +67,7 @@ fn sources(seeds: &mut Seeds) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Every compiled example, with no value bytes and with a few.
+/// Every compiled example, with no value bytes and with a few; and a mutation seed of each.
 fn artifacts(seeds: &mut Seeds) -> std::io::Result<()> {
     for (name, compiled) in examples::compiled() {
         let smb = encode(&compiled.artifact, Some(&compiled.debug));
@@ -79,6 +79,13 @@ fn artifacts(seeds: &mut Seeds) -> std::io::Result<()> {
         with_values.extend_from_slice(&values);
         with_values.extend_from_slice(&smb);
         seeds.write("artifact", &format!("{name}.values.smb"), &with_values)?;
+    }
+    for index in 0..examples::compiled().len() {
+        let index = u8::try_from(index).unwrap_or(u8::MAX);
+        let bytes: Vec<u8> = std::iter::once(index)
+            .chain((0u8..48).map(|i| i.wrapping_mul(53).wrapping_add(index)))
+            .collect();
+        seeds.write("artifact_mutate", &format!("example{index}"), &bytes)?;
     }
     Ok(())
 }

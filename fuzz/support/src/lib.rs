@@ -8,6 +8,7 @@
 pub mod examples;
 pub mod frame;
 pub mod generate;
+pub mod mutate;
 pub mod program;
 pub mod source;
 pub mod text;
