@@ -185,3 +185,27 @@ pub fn assert_well_typed_trap(trap: &Trap) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quiver_vm::bytecode::Site;
+
+    #[test]
+    #[should_panic(expected = "trapped on a type error")]
+    fn an_ill_typed_trap_is_a_crash() {
+        let kind = TrapKind::LimitExceeded("ill-typed projection".into());
+        assert_well_typed_trap(&Trap::new(kind, Site::NONE));
+    }
+
+    #[test]
+    fn a_trap_a_program_may_raise_is_not_a_crash() {
+        for kind in [
+            TrapKind::Overflow,
+            TrapKind::OutOfFuel,
+            TrapKind::AssertFailed,
+        ] {
+            assert_well_typed_trap(&Trap::new(kind, Site::NONE));
+        }
+    }
+}
