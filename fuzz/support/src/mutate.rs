@@ -5,7 +5,8 @@
 //! verifier rarely sees a program that is almost right. Here the mutations work on the tree
 //! instead: a node is replaced by a small arrow (a projection, an injection, a constant, a
 //! primitive, a call, the distributive law), wrapped in a composition, fork, parallel or case
-//! with another, or has its index changed. Most results are ill-typed and must be rejected;
+//! with another, or has its index changed; or a declared type (state, input, output, a
+//! definition's, a migration's) or the initial state is replaced. Most results are ill-typed and must be rejected;
 //! whatever the verifier accepts goes to [`crate::program::exercise`], which runs it.
 
 use crate::examples;
@@ -37,12 +38,50 @@ pub fn mutated(u: &mut Unstructured<'_>) -> Result<Artifact> {
     let compiled = examples::compiled();
     let mut artifact = compiled[u.choose_index(compiled.len())?].1.artifact.clone();
     for _ in 0..u.int_in_range(1..=MUTATIONS_MAX)? {
+        if u.ratio(1, 5)? {
+            mutate_declaration(u, &mut artifact)?;
+            continue;
+        }
         let body = choose_body(u, &mut artifact)?;
         let count = size(body);
         let mut target = u.choose_index(count)?;
         mutate_nth(u, body, &mut target)?;
     }
     Ok(artifact)
+}
+
+/// A declared type or the initial state replaced: the verifier must hold the arrows to the
+/// declarations, whatever they say.
+fn mutate_declaration(u: &mut Unstructured<'_>, artifact: &mut Artifact) -> Result<()> {
+    let ty = some_type(u)?;
+    match u.choose_index(6)? {
+        0 => artifact.state = ty,
+        1 => artifact.input = ty,
+        2 => artifact.output = ty,
+        3 => {
+            if let Some(value) = arbitrary_value(u, &ty)? {
+                artifact.init = value.to_lit();
+            }
+        }
+        4 => {
+            if !artifact.defs.is_empty() {
+                let index = u.choose_index(artifact.defs.len())?;
+                let def = &mut artifact.defs[index];
+                if u.arbitrary()? {
+                    def.input = ty;
+                } else {
+                    def.output = ty;
+                }
+            }
+        }
+        _ => {
+            let migrations = [&mut artifact.migrate_up, &mut artifact.migrate_down];
+            for migration in migrations.into_iter().flatten() {
+                migration.other = ty.clone();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The step, an invariant, a definition or a migration of `artifact`.
