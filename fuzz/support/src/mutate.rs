@@ -7,16 +7,21 @@
 //! primitive, a call, the distributive law), wrapped in a composition, fork, parallel or case
 //! with another, or has its index changed; or a declared type (state, input, output, a
 //! definition's, a migration's) or the initial state is replaced. Most results are ill-typed and must be rejected;
-//! whatever the verifier accepts goes to [`crate::program::exercise`], which runs it.
+//! whatever the verifier accepts goes to [`crate::program::exercise`], which runs it, after an
+//! instance of the original example is upgraded to it.
 
 use crate::examples;
 use crate::generate::{arbitrary_type, arbitrary_value};
-use crate::program::{exercise, limits};
+use crate::program::{assert_well_typed_trap, exercise, limits};
 use arbitrary::{Result, Unstructured};
 use quiver_vm::bytecode::{Arrow, Artifact, Lit, Site};
+use quiver_vm::interp::load;
+use quiver_vm::limits::Limits;
+use quiver_vm::machine::{Instance, UpgradeError};
 use quiver_vm::prim::Prim;
 use quiver_vm::types::Type;
-use quiver_vm::verify::verify;
+use quiver_vm::verify::{VerifiedProgram, value_has_type, verify};
+use std::sync::Arc;
 
 /// The most mutations applied to one example.
 const MUTATIONS_MAX: usize = 4;
@@ -29,7 +34,47 @@ pub fn check_mutated_example(data: &[u8]) {
     };
     let limits = limits();
     if let Ok(program) = verify(artifact, &limits) {
+        upgrade_to(&program, &limits);
         exercise(program, u.take_rest(), &limits);
+    }
+}
+
+/// An instance of the example the mutant came from upgrades to it (through its `migrate_up`
+/// or a derived migration), or is refused with its state untouched.
+fn upgrade_to(program: &VerifiedProgram, limits: &Limits) {
+    let compiled = examples::compiled();
+    let Some((_, original)) = compiled
+        .iter()
+        .find(|(_, c)| c.artifact.name == program.artifact().name)
+    else {
+        return;
+    };
+    let Ok(original) = verify(original.artifact.clone(), limits) else {
+        return;
+    };
+    let mut instance = Instance::with_limits(Arc::new(load(original)), limits);
+    let before = instance.state().clone();
+    let next = Arc::new(load(program.clone()));
+    match instance.upgrade(next, limits) {
+        Ok(()) => assert!(
+            value_has_type(instance.state(), &program.artifact().state),
+            "an upgraded state {:?} is not a {}",
+            instance.state(),
+            program.artifact().state
+        ),
+        Err(UpgradeError::Trapped(trap)) => {
+            assert_well_typed_trap(&trap);
+            assert_eq!(
+                instance.state(),
+                &before,
+                "a refused upgrade changed the state"
+            );
+        }
+        Err(_) => assert_eq!(
+            instance.state(),
+            &before,
+            "a refused upgrade changed the state"
+        ),
     }
 }
 
@@ -220,6 +265,7 @@ mod tests {
             let artifact = mutated(&mut Unstructured::new(&bytes)).expect("mutation never fails");
             match verify(artifact, &limits()) {
                 Ok(program) => {
+                    upgrade_to(&program, &limits());
                     exercise(program, &bytes, &limits());
                     accepted += 1;
                 }
