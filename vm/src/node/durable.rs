@@ -7,9 +7,10 @@
 //! module does not wait for anything itself and knows nothing of tasks or the network.
 
 use super::core::{Clock, InstanceCore, Item, Reply};
+use super::report::Outcome;
 use super::report::PushOutcome;
-use super::store::Pending;
 use super::store::journal::Journal;
+use super::store::{ClientKey, Pending};
 
 /// A live instance and its writer into the store.
 pub struct DurableInstance {
@@ -59,6 +60,24 @@ impl DurableInstance {
             Item::Inspect => Reply::Inspected(self.core.inspect(mailbox)),
         };
         Journaled { reply, records }
+    }
+
+    /// One input under the client's idempotency key, logged with it (the sans-IO node's path;
+    /// the caller has already checked that the key was not applied before).
+    pub fn keyed_input(
+        &mut self,
+        text: &str,
+        key: Option<ClientKey>,
+        clock: &dyn Clock,
+    ) -> (Outcome, Pending) {
+        let outcome = self.core.input(text, clock);
+        let record = self.journal.input(&self.core, text, &outcome, key);
+        (outcome, record)
+    }
+
+    /// The live instance.
+    pub fn core(&self) -> &InstanceCore {
+        &self.core
     }
 
     /// The instance has nothing more to do (see [`InstanceCore::idle`]).

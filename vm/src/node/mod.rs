@@ -17,6 +17,7 @@ pub mod instances;
 pub mod pki;
 pub mod protocol;
 pub mod report;
+pub mod sansio;
 pub mod server;
 pub mod store;
 pub mod swap;

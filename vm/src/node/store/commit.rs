@@ -142,6 +142,14 @@ impl Committer {
         }
     }
 
+    /// Commits one request on the caller's thread, in its own transaction (the inline store).
+    pub fn commit_now(&mut self, request: Request) {
+        if self.halted.load(Ordering::SeqCst) {
+            return self.finish(vec![request], Err(StoreError::Closed));
+        }
+        self.commit(vec![request]);
+    }
+
     /// Adds the requests that share a transaction with the first; true when shutting down.
     fn gather(&self, requests: &Receiver<Request>, batch: &mut Vec<Request>) -> bool {
         if matches!(batch.last(), Some(Request::Shutdown)) {

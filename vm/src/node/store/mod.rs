@@ -60,6 +60,8 @@ pub struct Store {
     pending_keys: PendingKeys,
     commits: Arc<AtomicU64>,
     durability: Durability,
+    /// The committer itself when the store commits on the caller's thread ([`Store::open_inline`]).
+    inline: Option<std::sync::Mutex<Committer>>,
 }
 
 /// A record on its way to disk: resolves to its position once it is durable.
@@ -135,6 +137,51 @@ impl Store {
             pending_keys,
             commits,
             durability,
+            inline: None,
+        })
+    }
+
+    /// Opens (or creates) a store on `backend` that commits every record on the caller's
+    /// thread, in its own fsynced transaction, before the call returns: no committer thread,
+    /// so a single-threaded simulation that drives it is deterministic. `name` stands in for
+    /// the path in messages. The durability is `sync`.
+    pub fn open_inline(
+        backend: impl redb::StorageBackend,
+        name: &str,
+    ) -> Result<Store, StoreError> {
+        let open_error = |detail: String| StoreError::Open {
+            path: name.to_string(),
+            detail,
+        };
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            redb::Builder::new().create_with_backend(backend)
+        }));
+        let db = match opened {
+            Ok(Ok(db)) => Arc::new(db),
+            Ok(Err(e)) => return Err(open_error(e.to_string())),
+            Err(_) => return Err(open_error(DAMAGED.into())),
+        };
+        let halted = Arc::new(AtomicBool::new(false));
+        let pending_keys = PendingKeys::default();
+        let commits = Arc::new(AtomicU64::new(0));
+        let committer = Committer {
+            db: db.clone(),
+            mode: Durability::Sync,
+            halted: halted.clone(),
+            pending_keys: pending_keys.clone(),
+            next: BTreeMap::new(),
+            commits: commits.clone(),
+        };
+        Ok(Store {
+            db,
+            path: PathBuf::from(name),
+            requests: None,
+            committer: None,
+            halted,
+            pending_keys,
+            commits,
+            durability: Durability::Sync,
+            inline: Some(std::sync::Mutex::new(committer)),
         })
     }
 
@@ -208,7 +255,14 @@ impl Store {
 
     fn send(&self, request: impl FnOnce(commit::Ack) -> Request) -> Pending {
         let (done, receiver) = oneshot::channel();
-        if let Some(requests) = &self.requests {
+        if let Some(inline) = &self.inline {
+            // One request at a time is what the lock is for; a poisoned committer is consistent
+            // because a failed commit forgets the positions it advanced.
+            inline
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .commit_now(request(done));
+        } else if let Some(requests) = &self.requests {
             // A closed channel drops `done`, which resolves the Pending as `Closed`.
             let _ = requests.send(request(done));
         }
@@ -382,6 +436,8 @@ fn lookup_committed(
     Ok(applied(position, record))
 }
 
+const DAMAGED: &str = "the file is damaged (shorter than its header says, or inconsistent)";
+
 /// Opens the redb file. redb asserts on some damaged files (a file cut shorter than its
 /// header says) instead of returning an error; that panic is turned into a refusal here.
 fn open_database(path: &Path) -> Result<Database, String> {
@@ -389,7 +445,7 @@ fn open_database(path: &Path) -> Result<Database, String> {
     match opened {
         Ok(Ok(db)) => Ok(db),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("the file is damaged (shorter than its header says, or inconsistent)".into()),
+        Err(_) => Err(DAMAGED.into()),
     }
 }
 

@@ -1,0 +1,435 @@
+//! One simulated world: the sans-IO node on a simulated disk, the network, the clients and
+//! the model, advanced one seeded step at a time, with every check run after every step.
+//!
+//! A step is one event the seed picks: a client sends, the node takes a request frame from a
+//! connection, a client takes a reply, a connection breaks or reconnects, the admin pushes a
+//! version or rolls back, the node crashes (power cut), or the disk is set to fail. The node
+//! is fail-stop: a record that cannot be stored crashes it. Node-side effects reach the model
+//! from the durable log, in log order; the checks compare the node with the model.
+
+use crate::client::SimClient;
+use crate::disk::SimDisk;
+use crate::model::{ModelInstance, Prediction};
+use crate::net::Network;
+use crate::programs::{Program, catalog};
+use crate::rng::Rng;
+use quiver_vm::limits::Limits;
+use quiver_vm::node::core::Clock;
+use quiver_vm::node::pki::Role;
+use quiver_vm::node::protocol::{self, FRAME_BYTES_MAX, Request, Response};
+use quiver_vm::node::report::PushOutcome;
+use quiver_vm::node::sansio::{Caller, Node};
+use quiver_vm::node::store::policy::SnapshotPolicy;
+use quiver_vm::node::store::{ClientKey, Store};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How big a run is.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Steps with faults; then the world heals and drains.
+    pub steps: u64,
+    pub instances: usize,
+    pub clients_per_instance: usize,
+    pub requests_per_client: u64,
+    pub admin_actions: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            steps: 600,
+            instances: 2,
+            clients_per_instance: 3,
+            requests_per_client: 25,
+            admin_actions: 12,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub steps: u64,
+    pub requests_handled: u64,
+    pub inputs_acknowledged: u64,
+    pub crashes: u64,
+    pub disk_faults: u64,
+    pub breaks: u64,
+    pub swaps_committed: u64,
+    pub swaps_refused: u64,
+    /// Records whose commit failed at a crash but which the torn disk kept.
+    pub in_doubt_kept: u64,
+    pub rollbacks_abandoned: u64,
+    /// A digest of every step: two runs of one seed must agree on it.
+    pub digest: u64,
+}
+
+/// A violated check, with the steps that led to it.
+#[derive(Debug)]
+pub struct Failure {
+    pub step: u64,
+    pub message: String,
+    pub trace: Vec<String>,
+}
+
+/// The simulated clock: a fixed origin plus simulated microseconds.
+struct SimClock {
+    origin: Instant,
+    micros: u64,
+}
+
+impl Clock for SimClock {
+    fn now(&self) -> Instant {
+        self.origin + Duration::from_micros(self.micros)
+    }
+}
+
+const TRACE_KEPT: usize = 60;
+const ADMIN: usize = 0;
+
+pub(crate) struct World {
+    pub rng: Rng,
+    disk: SimDisk,
+    node: Option<Node>,
+    store: Option<Arc<Store>>,
+    clock: SimClock,
+    pub net: Network,
+    pub clients: Vec<SimClient>,
+    models: BTreeMap<String, ModelInstance>,
+    catalog: Vec<Program>,
+    limits: Limits,
+    policy: SnapshotPolicy,
+    pub stats: Stats,
+    trace: VecDeque<String>,
+    step: u64,
+}
+
+type Checked = Result<(), String>;
+
+impl World {
+    /// A fresh node with every instance deployed at counter v1, and the clients.
+    pub fn new(seed: u64, config: &Config) -> Result<World, String> {
+        let limits = Limits::default();
+        let catalog = catalog(&limits)?;
+        let names: Vec<String> = (0..config.instances).map(|i| format!("inst{i}")).collect();
+        let mut clients = vec![SimClient::new(
+            "admin".into(),
+            Role::Admin,
+            String::new(),
+            config.admin_actions,
+        )];
+        for name in &names {
+            for c in 0..config.clients_per_instance {
+                let client = format!("{name}-c{c}");
+                clients.push(SimClient::new(
+                    client,
+                    Role::Client,
+                    name.clone(),
+                    config.requests_per_client,
+                ));
+            }
+        }
+        let mut world = World {
+            rng: Rng::new(seed),
+            disk: SimDisk::new(),
+            node: None,
+            store: None,
+            clock: SimClock {
+                origin: Instant::now(),
+                micros: 0,
+            },
+            net: Network::default(),
+            clients,
+            models: BTreeMap::new(),
+            catalog,
+            limits,
+            policy: SnapshotPolicy {
+                records: 7,
+                bytes: 1 << 20,
+            },
+            stats: Stats::default(),
+            trace: VecDeque::new(),
+            step: 0,
+        };
+        world.boot()?;
+        for name in names {
+            world.deploy(&name)?;
+        }
+        Ok(world)
+    }
+
+    fn boot(&mut self) -> Checked {
+        let store = Arc::new(
+            Store::open_inline(self.disk.clone(), "simulated disk")
+                .map_err(|e| format!("the store does not open after a crash: {e}"))?,
+        );
+        let node = Node::recover(store.clone(), self.limits.clone(), self.policy)
+            .map_err(|e| format!("the node does not recover: {e}"))?;
+        self.store = Some(store);
+        self.node = Some(node);
+        Ok(())
+    }
+
+    fn deploy(&mut self, name: &str) -> Checked {
+        let v1 = self.catalog[0].clone();
+        let request = Request::Push {
+            instance: name.into(),
+            artifact: v1.bytes.clone(),
+            expect: None,
+        };
+        let caller = Caller {
+            role: Role::Admin,
+            client: "admin".into(),
+        };
+        let node = self.node.as_mut().ok_or("the node is down")?;
+        let handled = node.handle(request, &caller, None, &self.clock);
+        for record in handled.records {
+            record
+                .wait()
+                .map_err(|e| format!("the deploy of {name} failed: {e}"))?;
+        }
+        self.models
+            .insert(name.into(), ModelInstance::deployed(v1.version));
+        Ok(())
+    }
+
+    /// Records a step in the trace and the digest.
+    pub fn note(&mut self, line: String) {
+        for byte in line.bytes() {
+            self.stats.digest = (self.stats.digest ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+        if self.trace.len() == TRACE_KEPT {
+            self.trace.pop_front();
+        }
+        self.trace.push_back(format!("step {}: {line}", self.step));
+    }
+
+    pub fn fail(&self, message: String) -> Failure {
+        Failure {
+            step: self.step,
+            message,
+            trace: self.trace.iter().cloned().collect(),
+        }
+    }
+
+    pub fn begin_step(&mut self) {
+        self.step += 1;
+        self.stats.steps += 1;
+        self.clock.micros += self.rng.below(1_000);
+    }
+
+    /// The node takes the next request of connection `id`.
+    pub fn deliver_to_node(&mut self, id: u64) -> Checked {
+        let Some(conn) = self.net.conns.get_mut(&id) else {
+            return Ok(());
+        };
+        let Some(frame) = conn.to_node.pop_front() else {
+            return Ok(());
+        };
+        let (client, alive) = (conn.client, conn.alive);
+        self.net.tidy(id);
+        let ((request_id, request), _) = match protocol::split::<Request>(&frame, FRAME_BYTES_MAX) {
+            Ok(Some(decoded)) => decoded,
+            other => return Err(format!("a client frame does not decode: {other:?}")),
+        };
+        let sender = &self.clients[client];
+        let caller = Caller {
+            role: sender.role,
+            client: sender.name.clone(),
+        };
+        let key = (sender.role == Role::Client).then(|| ClientKey {
+            client: sender.name.clone(),
+            seq: request_id,
+        });
+        let prediction = self.predict(&request);
+        self.note(format!(
+            "node takes {request_id} from {} on conn {id}: {}",
+            caller.client,
+            brief(&request)
+        ));
+        let node = self.node.as_mut().ok_or("the node is down")?;
+        let handled = node.handle(request, &caller, key, &self.clock);
+        self.stats.requests_handled += 1;
+        let stored = handled
+            .records
+            .into_iter()
+            .all(|record| record.wait().is_ok());
+        if !stored {
+            self.note("a record failed to store: the node stops".into());
+            return self.crash();
+        }
+        if let Some(instance) = &handled.instance {
+            self.catch_up(instance)?;
+        }
+        self.check_swap(prediction, &handled.response)?;
+        let reply = protocol::encode(request_id, &handled.response);
+        self.note(format!(
+            "reply {request_id}: {}",
+            brief_response(&handled.response)
+        ));
+        if alive && let Some(conn) = self.net.conns.get_mut(&id) {
+            conn.to_client.push_back(reply);
+        }
+        Ok(())
+    }
+
+    fn predict(&self, request: &Request) -> Option<Prediction> {
+        match request {
+            Request::Push {
+                instance, artifact, ..
+            } => {
+                let model = self.models.get(instance)?;
+                let program = self.catalog.iter().find(|p| &p.bytes == artifact)?;
+                Some(model.predict_upgrade(&program.version, &self.limits))
+            }
+            Request::Rollback { instance } => {
+                Some(self.models.get(instance)?.predict_rollback(&self.limits))
+            }
+            _ => None,
+        }
+    }
+
+    /// A swap the model commits must be committed (the record check covers the converse).
+    fn check_swap(&mut self, prediction: Option<Prediction>, response: &Response) -> Checked {
+        let Some(prediction) = prediction else {
+            return Ok(());
+        };
+        match (&prediction, response) {
+            (Prediction::Commits(_), Response::Pushed(PushOutcome::Upgraded { .. }))
+            | (Prediction::Commits(_), Response::RolledBack(_)) => {
+                self.stats.swaps_committed += 1;
+                Ok(())
+            }
+            (Prediction::Unchanged, Response::Pushed(PushOutcome::Unchanged { .. })) => Ok(()),
+            (Prediction::Refused(_), Response::Refused(refusal))
+                if crate::model::refusal_matches(&prediction, refusal) =>
+            {
+                self.stats.swaps_refused += 1;
+                Ok(())
+            }
+            _ => Err(format!(
+                "the model says {prediction:?}, the node answered {response:?}"
+            )),
+        }
+    }
+
+    /// Applies to the model every durable record of `instance` it has not seen yet.
+    fn catch_up(&mut self, instance: &str) -> Result<u64, String> {
+        let store = self.store.as_ref().ok_or("the node is down")?;
+        let Some(model) = self.models.get_mut(instance) else {
+            return Ok(0);
+        };
+        let records = store
+            .log(instance, model.next, u64::MAX)
+            .map_err(|e| format!("the log of {instance} does not read: {e}"))?;
+        let count = u64::try_from(records.len()).unwrap_or(u64::MAX);
+        for (position, record) in records {
+            model
+                .apply(position, &record, &self.catalog, &self.limits)
+                .map_err(|e| format!("{instance}: {e}"))?;
+        }
+        Ok(count)
+    }
+
+    /// Power cut: every connection and orphaned request is gone, the disk tears its unsynced
+    /// writes, the node restarts from the store, and the recovered node must equal the model.
+    pub fn crash(&mut self) -> Checked {
+        self.stats.crashes += 1;
+        self.disk.power_off();
+        self.node = None;
+        self.store = None;
+        self.net.conns.clear();
+        for client in &mut self.clients {
+            client.conn = None;
+        }
+        let torn = self.disk.crash(&mut self.rng);
+        self.note(format!(
+            "crash: {} unsynced sectors kept, {} lost",
+            torn.kept, torn.lost
+        ));
+        self.boot()?;
+        let names: Vec<String> = self.models.keys().cloned().collect();
+        for name in names {
+            let last = self.models[&name].next - 1;
+            let store = self.store.as_ref().ok_or("the node is down")?;
+            let kept = store.log(&name, last, last).map_err(|e| e.to_string())?;
+            if kept.is_empty() && last > 0 {
+                return Err(format!("{name}: durable record {last} lost in the crash"));
+            }
+            self.stats.in_doubt_kept += self.catch_up(&name)?;
+        }
+        self.check_all()
+    }
+
+    /// The node's instances equal the model's, and every invariant holds.
+    pub fn check_all(&self) -> Checked {
+        let node = self.node.as_ref().ok_or("the node is down")?;
+        let names: Vec<&str> = node.names().collect();
+        let modelled: Vec<&str> = self.models.keys().map(String::as_str).collect();
+        if names != modelled {
+            return Err(format!(
+                "the node has instances {names:?}, the model {modelled:?}"
+            ));
+        }
+        for (name, model) in &self.models {
+            let core = node.instance(name).ok_or("an instance vanished")?;
+            let report = core.inspect(0);
+            let hashes: Vec<_> = report.versions.iter().map(|v| v.hash).collect();
+            let expected: Vec<_> = model.versions.iter().rev().map(|v| v.hash).collect();
+            if hashes != expected {
+                return Err(format!(
+                    "{name}: the node runs versions {hashes:?}, the model {expected:?}"
+                ));
+            }
+            if core.state() != &model.state {
+                return Err(format!(
+                    "{name}: the node's state is {}, the model's differs",
+                    report.state
+                ));
+            }
+            model
+                .invariants_hold(core.state(), &self.limits)
+                .map_err(|trap| format!("{name}: an invariant does not hold: {trap}"))?;
+        }
+        Ok(())
+    }
+
+    /// The disk fails after a few more operations.
+    pub fn arm_fault(&mut self) {
+        let operations = self.rng.below(40);
+        self.disk.arm_fault(operations);
+        self.stats.disk_faults += 1;
+        self.note(format!("the disk will fail after {operations} operations"));
+    }
+
+    /// The model of `instance`, for the clients' checks.
+    pub fn model(&self, instance: &str) -> Option<&ModelInstance> {
+        self.models.get(instance)
+    }
+
+    pub fn catalog(&self) -> &[Program] {
+        &self.catalog
+    }
+}
+
+fn brief(request: &Request) -> String {
+    match request {
+        Request::Push {
+            instance, artifact, ..
+        } => format!("push {} bytes to {instance}", artifact.len()),
+        Request::Send { instance, inputs } => format!("send {inputs:?} to {instance}"),
+        Request::Inspect { instance } => format!("inspect {instance:?}"),
+        Request::Rollback { instance } => format!("roll back {instance}"),
+    }
+}
+
+fn brief_response(response: &Response) -> String {
+    match response {
+        Response::Refused(refusal) => format!("refused: {refusal}"),
+        other => format!("{other:?}"),
+    }
+}
+
+pub(crate) const ADMIN_INDEX: usize = ADMIN;
