@@ -1,8 +1,8 @@
 //! A simulated disk for redb ([`redb::StorageBackend`]) with real crash semantics: writes land
 //! in a volatile layer and become durable only at `sync_data`; a crash keeps or loses each
 //! unsynced 512-byte sector independently (seeded), so a commit cut short is torn the way a
-//! power cut tears it. A fault armed with [`SimDisk::arm_fault`] makes the disk fail every
-//! write and sync after a number of operations, until the next crash (a fail-stop disk).
+//! power cut tears it. A fault armed with [`SimDisk::arm_fault`] makes a later sync fail and
+//! the disk fail everything after it, until the next crash (a fail-stop disk).
 //!
 //! The crash decisions depend on the set of dirty sectors in address order, never on the
 //! order redb issued its writes in, so a seed replays the same tearing. Reads see the latest
@@ -50,9 +50,12 @@ impl SimDisk {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The disk fails every write and sync after `operations` more of them.
-    pub fn arm_fault(&self, operations: u64) {
-        self.platters().fuse = Some(operations);
+    /// The disk fails after `syncs` more syncs succeeded: the next sync fails (its commit's
+    /// writes stay unsynced, for a crash to tear), and so does every write and sync after it.
+    /// Counting syncs rather than writes keeps a fault's effect independent of the order redb
+    /// issues the writes of one commit in, which is not deterministic (a hash map).
+    pub fn arm_fault(&self, syncs: u64) {
+        self.platters().fuse = Some(syncs);
     }
 
     /// The machine loses power: from now every write and sync fails, so nothing the dying
@@ -69,6 +72,8 @@ impl SimDisk {
     /// Power cut: each unsynced sector is kept or lost by `rng`, the length too; the fault
     /// is cleared. The disk afterwards holds only what a restarted machine would find.
     pub fn crash(&self, rng: &mut Rng) -> Torn {
+        // A child sequence: how many sectors are dirty must not shift the caller's draws.
+        let mut rng = rng.fork();
         let mut platters = self.platters();
         let mut torn = Torn::default();
         let len = if rng.chance(1, 2) {
@@ -110,7 +115,15 @@ fn copy_sector(from: &[u8], to: &mut [u8], sector: u64) {
 }
 
 impl Platters {
-    /// Burns one operation of an armed fault; an error once the disk has failed.
+    /// An error once the disk has failed.
+    fn check(&self) -> io::Result<()> {
+        if self.failed {
+            return Err(io::Error::other("simulated disk failure"));
+        }
+        Ok(())
+    }
+
+    /// Burns one sync of an armed fault; an error once the disk has failed.
     fn spend(&mut self) -> io::Result<()> {
         if let Some(left) = self.fuse.as_mut() {
             if *left == 0 {
@@ -143,7 +156,7 @@ impl redb::StorageBackend for SimDisk {
 
     fn set_len(&self, len: u64) -> io::Result<()> {
         let mut platters = self.platters();
-        platters.spend()?;
+        platters.check()?;
         let len = usize::try_from(len).map_err(io::Error::other)?;
         platters.current.resize(len, 0);
         Ok(())
@@ -167,7 +180,7 @@ impl redb::StorageBackend for SimDisk {
 
     fn write(&self, offset: u64, data: &[u8]) -> io::Result<()> {
         let mut platters = self.platters();
-        platters.spend()?;
+        platters.check()?;
         let start = usize::try_from(offset).map_err(io::Error::other)?;
         let end = start.saturating_add(data.len());
         if platters.current.len() < end {

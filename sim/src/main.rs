@@ -57,6 +57,8 @@ fn main() -> ExitCode {
     };
     let started = Instant::now();
     let (mut steps, mut acked, mut crashes, mut swaps) = (0u64, 0u64, 0u64, 0u64);
+    let mut digest = 0u64;
+    let (mut faults, mut in_doubt) = (0u64, 0u64);
     for seed in args.first..args.first.saturating_add(args.seeds) {
         match run(seed, &args.config) {
             Ok(stats) => {
@@ -64,6 +66,11 @@ fn main() -> ExitCode {
                 acked += stats.inputs_acknowledged;
                 crashes += stats.crashes;
                 swaps += stats.swaps_committed;
+                faults += stats.disk_faults;
+                in_doubt += stats.in_doubt_kept;
+                digest ^= stats
+                    .digest
+                    .rotate_left(u32::try_from(seed % 64).unwrap_or(0));
             }
             Err(failure) => {
                 eprintln!(
@@ -83,8 +90,9 @@ fn main() -> ExitCode {
     }
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
     println!(
-        "{} seeds ok: {steps} steps, {acked} inputs acknowledged, {crashes} crashes, {swaps} swaps \
-         committed; {:.1} seeds/s, {:.0} steps/s",
+        "{} seeds ok: {steps} steps, {acked} inputs acknowledged, {crashes} crashes ({faults} disk \
+         faults, {in_doubt} unacknowledged records kept by a torn commit), {swaps} swaps \
+         committed; digest {digest:016x}; {:.1} seeds/s, {:.0} steps/s",
         args.seeds,
         args.seeds as f64 / seconds,
         steps as f64 / seconds

@@ -6,7 +6,6 @@
 
 use crate::world::{ADMIN_INDEX, Config, Failure, Stats, World};
 use quiver_vm::node::protocol::{self, FRAME_BYTES_MAX, Request, Response};
-use quiver_vm::node::report::Outcome;
 
 /// Steps the healing phase may take before the run counts as stuck.
 const DRAIN_STEPS_MAX: u64 = 50_000;
@@ -257,7 +256,6 @@ fn check_outputs(
         }
     }
     world.stats.inputs_acknowledged += u64::try_from(outcomes.len()).unwrap_or(0);
-    let _ = Outcome::Rejected(String::new());
     Ok(())
 }
 

@@ -34,6 +34,9 @@ pub struct Config {
     pub clients_per_instance: usize,
     pub requests_per_client: u64,
     pub admin_actions: u64,
+    /// Whether the clients' idempotency keys reach the node; `false` exists to show that the
+    /// checks catch a node applying a retried input twice.
+    pub keyed: bool,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             clients_per_instance: 3,
             requests_per_client: 25,
             admin_actions: 12,
+            keyed: true,
         }
     }
 }
@@ -104,6 +108,9 @@ pub(crate) struct World {
     pub stats: Stats,
     trace: VecDeque<String>,
     step: u64,
+    /// Print every step as it happens (`QUIVER_SIM_TRACE=1`).
+    verbose: bool,
+    keyed: bool,
 }
 
 type Checked = Result<(), String>;
@@ -152,6 +159,8 @@ impl World {
             stats: Stats::default(),
             trace: VecDeque::new(),
             step: 0,
+            verbose: std::env::var_os("QUIVER_SIM_TRACE").is_some(),
+            keyed: config.keyed,
         };
         world.boot()?;
         for name in names {
@@ -197,6 +206,9 @@ impl World {
 
     /// Records a step in the trace and the digest.
     pub fn note(&mut self, line: String) {
+        if self.verbose {
+            eprintln!("step {}: {line}", self.step);
+        }
         for byte in line.bytes() {
             self.stats.digest = (self.stats.digest ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
         }
@@ -239,7 +251,7 @@ impl World {
             role: sender.role,
             client: sender.name.clone(),
         };
-        let key = (sender.role == Role::Client).then(|| ClientKey {
+        let key = (self.keyed && sender.role == Role::Client).then(|| ClientKey {
             client: sender.name.clone(),
             seq: request_id,
         });
@@ -398,10 +410,10 @@ impl World {
 
     /// The disk fails after a few more operations.
     pub fn arm_fault(&mut self) {
-        let operations = self.rng.below(40);
-        self.disk.arm_fault(operations);
+        let syncs = self.rng.below(6);
+        self.disk.arm_fault(syncs);
         self.stats.disk_faults += 1;
-        self.note(format!("the disk will fail after {operations} operations"));
+        self.note(format!("the disk will fail after {syncs} syncs"));
     }
 
     /// The model of `instance`, for the clients' checks.
