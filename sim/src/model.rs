@@ -229,12 +229,6 @@ impl ModelInstance {
         let count = self.versions.len();
         count.checked_sub(2).map(|i| self.versions[i].hash)
     }
-
-    /// Every invariant of the running version holds on `state`.
-    pub fn invariants_hold(&self, state: &Value, limits: &Limits) -> Result<(), Trap> {
-        let mut fuel = limits.fuel_turn;
-        eval_ref::check_invariants(self.running().program.artifact(), state, &mut fuel)
-    }
 }
 
 /// A migration body, then the new version's invariants, from one budget of fuel.

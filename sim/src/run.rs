@@ -6,6 +6,7 @@
 
 use crate::world::{ADMIN_INDEX, Config, Failure, Stats, World};
 use quiver_vm::node::protocol::{self, FRAME_BYTES_MAX, Request, Response};
+use quiver_vm::node::report::Refusal;
 
 /// Steps the healing phase may take before the run counts as stuck.
 const DRAIN_STEPS_MAX: u64 = 50_000;
@@ -20,10 +21,12 @@ enum Event {
     Admin,
     Crash,
     DiskFault,
+    Flush,
 }
 
 /// Events and their weights in the faulty phase.
-const FAULTY: [(Event, u64); 8] = [
+const FAULTY: [(Event, u64); 9] = [
+    (Event::Flush, 12),
     (Event::Send, 22),
     (Event::ToNode, 30),
     (Event::ToClient, 26),
@@ -35,7 +38,8 @@ const FAULTY: [(Event, u64); 8] = [
 ];
 
 /// Events and their weights once the world has healed.
-const HEALED: [(Event, u64); 5] = [
+const HEALED: [(Event, u64); 6] = [
+    (Event::Flush, 12),
     (Event::Send, 20),
     (Event::Admin, 4),
     (Event::ToNode, 35),
@@ -55,7 +59,7 @@ pub fn run(seed: u64, config: &Config) -> Result<Stats, Failure> {
         step(&mut world, event).map_err(|m| world.fail(m))?;
     }
     let mut drained = 0;
-    while !world.clients.iter().all(|c| c.done()) {
+    while !world.clients.iter().all(|c| c.done()) || world.waiting() {
         drained += 1;
         if drained > DRAIN_STEPS_MAX {
             return Err(world.fail("the clients never finished after the faults stopped".into()));
@@ -109,6 +113,7 @@ fn step(world: &mut World, event: Event) -> Result<(), String> {
             Ok(())
         }
         Event::Crash => world.crash(),
+        Event::Flush => world.flush(),
         Event::DiskFault => {
             world.arm_fault();
             Ok(())
@@ -200,6 +205,17 @@ fn to_client(world: &mut World) -> Result<(), String> {
             "reply {reply_id} came for request {}",
             outstanding.id
         ));
+    }
+    if let Response::Refused(Refusal::Unstored(_) | Refusal::ShuttingDown) = &response {
+        // Not an answer: the client closes the connection and retries everything unanswered.
+        world.clients[client].outstanding.push_front(outstanding);
+        world.clients[client].conn = None;
+        world.net.break_conn(id, &mut world.rng, true);
+        world.note(format!(
+            "{} is told to retry {reply_id}",
+            world.clients[client].name
+        ));
+        return Ok(());
     }
     world.clients[client].acknowledged += 1;
     if let Request::Send { instance, inputs } = &outstanding.request {

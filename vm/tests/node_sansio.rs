@@ -33,7 +33,10 @@ fn client() -> Caller {
 
 fn fresh() -> (Node, Arc<Store>) {
     let backend = redb::backends::InMemoryBackend::new();
-    let store = Arc::new(Store::open_inline(backend, "memory").expect("an empty store opens"));
+    let store = Arc::new(
+        Store::open_inline(backend, "memory", quiver_vm::node::store::Durability::Sync)
+            .expect("an empty store opens"),
+    );
     let policy = SnapshotPolicy {
         records: 2,
         bytes: 1 << 20,

@@ -174,12 +174,15 @@ impl Node {
                 client: first.client.clone(),
                 seq: first.seq.saturating_add(offset),
             });
-            let recorded = match &key {
-                Some(key) => self
-                    .store
-                    .lookup(name, key)
-                    .map_err(|e| Refusal::Unstored(e.to_string()))?,
+            let recorded = match key.as_ref().map(|key| self.store.lookup(name, key)) {
+                Some(Ok(recorded)) => recorded,
                 None => None,
+                Some(Err(e)) => {
+                    // The inputs before this one ran and were logged: their records stay with
+                    // the refusal, so the caller still learns whether they became durable.
+                    let refused = Response::Refused(Refusal::Unstored(e.to_string()));
+                    return Ok((refused, records));
+                }
             };
             match recorded {
                 Some(Recorded::Applied { outcome, .. }) => {

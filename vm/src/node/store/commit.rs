@@ -142,12 +142,15 @@ impl Committer {
         }
     }
 
-    /// Commits one request on the caller's thread, in its own transaction (the inline store).
-    pub fn commit_now(&mut self, request: Request) {
-        if self.halted.load(Ordering::SeqCst) {
-            return self.finish(vec![request], Err(StoreError::Closed));
+    /// Commits `batch` on the caller's thread, in one transaction (the inline store).
+    pub fn commit_inline(&mut self, batch: Vec<Request>) {
+        if batch.is_empty() {
+            return;
         }
-        self.commit(vec![request]);
+        if self.halted.load(Ordering::SeqCst) {
+            return self.finish(batch, Err(StoreError::Closed));
+        }
+        self.commit(batch);
     }
 
     /// Adds the requests that share a transaction with the first; true when shutting down.

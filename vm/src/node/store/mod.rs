@@ -61,7 +61,14 @@ pub struct Store {
     commits: Arc<AtomicU64>,
     durability: Durability,
     /// The committer itself when the store commits on the caller's thread ([`Store::open_inline`]).
-    inline: Option<std::sync::Mutex<Committer>>,
+    inline: Option<std::sync::Mutex<Inline>>,
+}
+
+/// The committer of an inline store and, under `group`, the requests waiting for
+/// [`Store::flush`].
+struct Inline {
+    committer: Committer,
+    queued: Vec<Request>,
 }
 
 /// A record on its way to disk: resolves to its position once it is durable.
@@ -141,14 +148,21 @@ impl Store {
         })
     }
 
-    /// Opens (or creates) a store on `backend` that commits every record on the caller's
-    /// thread, in its own fsynced transaction, before the call returns: no committer thread,
-    /// so a single-threaded simulation that drives it is deterministic. `name` stands in for
-    /// the path in messages. The durability is `sync`.
+    /// Opens (or creates) a store on `backend` that commits on the caller's thread: no
+    /// committer thread, so a single-threaded simulation that drives it is deterministic.
+    /// Under `sync` every request is committed in its own fsynced transaction before the call
+    /// returns; under `group` (or `none`) requests wait until [`Store::flush`] commits them all
+    /// in one fsynced transaction, as one group of the threaded committer. `name` stands in
+    /// for the path in messages.
     pub fn open_inline(
         backend: impl redb::StorageBackend,
         name: &str,
+        durability: Durability,
     ) -> Result<Store, StoreError> {
+        let durability = match durability {
+            Durability::Sync => Durability::Sync,
+            _ => Durability::group(),
+        };
         let open_error = |detail: String| StoreError::Open {
             path: name.to_string(),
             detail,
@@ -166,7 +180,7 @@ impl Store {
         let commits = Arc::new(AtomicU64::new(0));
         let committer = Committer {
             db: db.clone(),
-            mode: Durability::Sync,
+            mode: durability,
             halted: halted.clone(),
             pending_keys: pending_keys.clone(),
             next: BTreeMap::new(),
@@ -180,9 +194,22 @@ impl Store {
             halted,
             pending_keys,
             commits,
-            durability: Durability::Sync,
-            inline: Some(std::sync::Mutex::new(committer)),
+            durability,
+            inline: Some(std::sync::Mutex::new(Inline {
+                committer,
+                queued: Vec::new(),
+            })),
         })
+    }
+
+    /// Commits every request an inline `group` store holds, in one transaction; nothing for
+    /// any other store.
+    pub fn flush(&self) {
+        if let Some(inline) = &self.inline {
+            let mut inline = lock_inline(inline);
+            let batch = std::mem::take(&mut inline.queued);
+            inline.committer.commit_inline(batch);
+        }
     }
 
     /// The mode this store was opened in.
@@ -256,12 +283,12 @@ impl Store {
     fn send(&self, request: impl FnOnce(commit::Ack) -> Request) -> Pending {
         let (done, receiver) = oneshot::channel();
         if let Some(inline) = &self.inline {
-            // One request at a time is what the lock is for; a poisoned committer is consistent
-            // because a failed commit forgets the positions it advanced.
-            inline
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .commit_now(request(done));
+            let mut inline = lock_inline(inline);
+            if self.durability == Durability::Sync {
+                inline.committer.commit_inline(vec![request(done)]);
+            } else {
+                inline.queued.push(request(done));
+            }
         } else if let Some(requests) = &self.requests {
             // A closed channel drops `done`, which resolves the Pending as `Closed`.
             let _ = requests.send(request(done));
@@ -434,6 +461,14 @@ fn lookup_committed(
         });
     }
     Ok(applied(position, record))
+}
+
+/// One request at a time is what the lock is for; a poisoned committer is consistent because
+/// a failed commit forgets the positions it advanced.
+fn lock_inline(inline: &std::sync::Mutex<Inline>) -> std::sync::MutexGuard<'_, Inline> {
+    inline
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 const DAMAGED: &str = "the file is damaged (shorter than its header says, or inconsistent)";
