@@ -192,3 +192,46 @@ impl redb::StorageBackend for SimDisk {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redb::StorageBackend;
+
+    #[test]
+    fn a_crash_keeps_every_synced_byte_and_only_some_unsynced_sectors() {
+        let disk = SimDisk::new();
+        disk.write(0, &[1; 1024]).expect("the disk works");
+        disk.sync_data(false).expect("the disk works");
+        disk.write(0, &[2; 4096]).expect("the disk works");
+        let torn = disk.crash(&mut Rng::new(7));
+        assert_eq!(
+            torn.kept + torn.lost,
+            8,
+            "eight dirty sectors, each kept or lost"
+        );
+        assert!(torn.kept > 0 && torn.lost > 0, "{torn:?}");
+        let len = disk.len().expect("the disk works");
+        assert!(len >= 1024, "the synced length survives");
+        let bytes = disk.read(0, 1024).expect("the synced bytes are there");
+        assert!(bytes.iter().all(|b| *b == 1 || *b == 2));
+    }
+
+    #[test]
+    fn an_armed_fault_fails_a_later_sync_and_everything_after_until_the_crash() {
+        let disk = SimDisk::new();
+        disk.arm_fault(1);
+        disk.write(0, &[1; 512])
+            .expect("writes before the fault work");
+        disk.sync_data(false).expect("one sync still succeeds");
+        disk.write(0, &[2; 512])
+            .expect("a write before the failing sync works");
+        assert!(disk.sync_data(false).is_err());
+        assert!(disk.write(0, &[3; 512]).is_err());
+        disk.crash(&mut Rng::new(1));
+        assert!(
+            disk.write(0, &[4; 512]).is_ok(),
+            "a restarted machine has a working disk"
+        );
+    }
+}

@@ -256,3 +256,70 @@ pub fn refusal_matches(prediction: &Prediction, refusal: &Refusal) -> bool {
     matches!(prediction, Prediction::Refused(_))
         && !matches!(refusal, Refusal::Unstored(_) | Refusal::ShuttingDown)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::programs::catalog;
+    use quiver_vm::node::store::ClientKey;
+
+    fn input(text: &str, outcome: &str, seq: u64) -> Record {
+        Record::Input {
+            text: text.into(),
+            outcome: Outcome::Output(outcome.into()),
+            key: Some(ClientKey {
+                client: "c".into(),
+                seq,
+            }),
+        }
+    }
+
+    fn fresh() -> (ModelInstance, Vec<Program>, Limits) {
+        let limits = Limits::default();
+        let catalog = catalog(&limits).expect("the simulator's programs compile");
+        (
+            ModelInstance::deployed(catalog[0].version.clone()),
+            catalog,
+            limits,
+        )
+    }
+
+    #[test]
+    fn the_model_refuses_an_input_applied_twice_or_out_of_order() {
+        let (mut model, catalog, limits) = fresh();
+        model
+            .apply(1, &input("Incr(1)", "Ok", 1), &catalog, &limits)
+            .expect("in order");
+        let twice = model.apply(2, &input("Incr(1)", "Ok", 1), &catalog, &limits);
+        assert!(twice.is_err_and(|e| e.contains("applied twice")));
+        let (mut model, catalog, limits) = fresh();
+        let skipped = model.apply(1, &input("Incr(1)", "Ok", 2), &catalog, &limits);
+        assert!(skipped.is_err_and(|e| e.contains("applied before")));
+    }
+
+    #[test]
+    fn the_model_refuses_an_output_its_own_evaluation_does_not_give() {
+        let (mut model, catalog, limits) = fresh();
+        let wrong = model.apply(1, &input("Get", "Value(1)", 1), &catalog, &limits);
+        assert!(wrong.is_err_and(|e| e.contains("Value(0)")));
+    }
+
+    #[test]
+    fn the_model_predicts_a_failing_migration_from_the_state() {
+        let (mut model, catalog, limits) = fresh();
+        let breaking = &catalog[4].version;
+        assert!(matches!(
+            model.predict_upgrade(breaking, &limits),
+            Prediction::Refused(_)
+        ));
+        for seq in 1..=3 {
+            model
+                .apply(seq, &input("Incr(1)", "Ok", seq), &catalog, &limits)
+                .expect("in order");
+        }
+        assert!(matches!(
+            model.predict_upgrade(breaking, &limits),
+            Prediction::Commits(_)
+        ));
+    }
+}

@@ -209,6 +209,7 @@ fn to_client(world: &mut World) -> Result<(), String> {
     if let Response::Refused(Refusal::Unstored(_) | Refusal::ShuttingDown) = &response {
         // Not an answer: the client closes the connection and retries everything unanswered.
         world.clients[client].outstanding.push_front(outstanding);
+        world.stats.told_to_retry += 1;
         world.clients[client].conn = None;
         world.net.break_conn(id, &mut world.rng, true);
         world.note(format!(

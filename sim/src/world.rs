@@ -67,6 +67,8 @@ pub struct Stats {
     /// Records whose commit failed at a crash but which the torn disk kept.
     pub in_doubt_kept: u64,
     pub rollbacks_abandoned: u64,
+    /// Replies that told a client to retry (the store failed while the node was answering).
+    pub told_to_retry: u64,
     /// Whether this run's store committed in groups (chosen by the seed) or per record.
     pub group_commit: bool,
     /// A digest of every step: two runs of one seed must agree on it.

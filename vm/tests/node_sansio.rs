@@ -141,3 +141,97 @@ fn a_node_recovered_from_the_store_runs_on_where_the_first_stopped() {
         outputs(&["Ok", "Value(10)"])
     );
 }
+
+/// redb's in-memory backend that, once armed, fails its next sync and everything after it.
+#[derive(Clone, Debug, Default)]
+struct FailingDisk {
+    inner: Arc<redb::backends::InMemoryBackend>,
+    armed: Arc<std::sync::atomic::AtomicBool>,
+    failed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FailingDisk {
+    fn check(&self) -> std::io::Result<()> {
+        if self.failed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(std::io::Error::other("the disk failed"));
+        }
+        Ok(())
+    }
+}
+
+impl redb::StorageBackend for FailingDisk {
+    fn len(&self) -> std::io::Result<u64> {
+        self.check()?;
+        self.inner.len()
+    }
+    fn read(&self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        self.check()?;
+        self.inner.read(offset, len)
+    }
+    fn set_len(&self, len: u64) -> std::io::Result<()> {
+        self.check()?;
+        self.inner.set_len(len)
+    }
+    fn sync_data(&self, eventual: bool) -> std::io::Result<()> {
+        if self.armed.load(std::sync::atomic::Ordering::SeqCst) {
+            self.failed.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.check()?;
+        self.inner.sync_data(eventual)
+    }
+    fn write(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+        self.check()?;
+        self.inner.write(offset, data)
+    }
+}
+
+#[test]
+fn a_send_whose_disk_fails_hands_back_every_record_it_appended_failed() {
+    // The caller learns from these records that the node must stop; quiver-sim found a path
+    // (a key lookup failing after an earlier input of the same send had run) that returned the
+    // refusal without them. That path needs a redb cache miss after the I/O error, which this
+    // in-memory disk does not reproduce; the sansio code keeps the records on every path.
+    let disk = FailingDisk::default();
+    let open = |disk: &FailingDisk| {
+        let store = Store::open_inline(
+            disk.clone(),
+            "failing",
+            quiver_vm::node::store::Durability::Sync,
+        )
+        .expect("the store opens");
+        // A snapshot after every record: one follows the failed input.
+        let policy = SnapshotPolicy {
+            records: 1,
+            bytes: 1 << 20,
+        };
+        Node::recover(Arc::new(store), Limits::default(), policy).expect("the store recovers")
+    };
+    let mut node = open(&disk);
+    push(&mut node, &counter());
+    for seq in 1..200 {
+        send(&mut node, &["Incr(1)"], seq);
+    }
+    drop(node);
+    let mut node = open(&disk);
+    disk.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let request = Request::Send {
+        instance: "c".into(),
+        inputs: vec!["Incr(1)".into(), "Incr(2)".into()],
+    };
+    let key = ClientKey {
+        client: "c1".into(),
+        seq: 500,
+    };
+    let handled = node.handle(request, &client(), Some(key), &SystemClock);
+    let stored: Vec<bool> = handled
+        .records
+        .into_iter()
+        .map(|r| r.wait().is_ok())
+        .collect();
+    eprintln!("{:?} {stored:?}", handled.response);
+    assert_eq!(
+        stored.first(),
+        Some(&false),
+        "the first input's record is handed back, failed"
+    );
+}
