@@ -67,6 +67,8 @@ pub struct Stats {
     /// Records whose commit failed at a crash but which the torn disk kept.
     pub in_doubt_kept: u64,
     pub rollbacks_abandoned: u64,
+    /// Log records dropped by compaction.
+    pub records_compacted: u64,
     /// Replies that told a client to retry (the store failed while the node was answering).
     pub told_to_retry: u64,
     /// Whether this run's store committed in groups (chosen by the seed) or per record.
@@ -427,7 +429,10 @@ impl World {
             let last = self.models[&name].next - 1;
             let store = self.store.as_ref().ok_or("the node is down")?;
             let kept = store.log(&name, last, last).map_err(|e| e.to_string())?;
-            if kept.is_empty() && last > 0 {
+            let snapshots = store.snapshots(&name).map_err(|e| e.to_string())?;
+            // Compaction drops records only behind a kept snapshot.
+            let covered = snapshots.last().is_some_and(|newest| *newest >= last);
+            if kept.is_empty() && !covered && last > 0 {
                 return Err(format!("{name}: durable record {last} lost in the crash"));
             }
             self.stats.in_doubt_kept += self.catch_up(&name)?;
@@ -475,6 +480,26 @@ impl World {
             }
         }
         Ok(())
+    }
+
+    /// Compacts a random instance's log down to its newest one or two snapshots, as the
+    /// node's compaction task does; a failure to store stops the node.
+    pub fn compact(&mut self) -> Checked {
+        let names: Vec<String> = self.models.keys().cloned().collect();
+        let name = names[self.rng.index(names.len())].clone();
+        let keep = 1 + self.rng.index(2);
+        let store = self.store.as_ref().ok_or("the node is down")?;
+        match store.compact(&name, keep) {
+            Ok(compacted) => {
+                self.stats.records_compacted += compacted.records;
+                self.note(format!("compact {name} to {keep} snapshots: {compacted:?}"));
+                Ok(())
+            }
+            Err(e) => {
+                self.note(format!("compaction failed ({e}): the node stops"));
+                self.crash()
+            }
+        }
     }
 
     /// The disk fails after a few more operations.
