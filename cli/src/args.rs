@@ -1,8 +1,9 @@
 //! The command line: every subcommand, flag and exit code, with the help text users see.
 
+use crate::args_keys::KeysArgs;
 use crate::args_node::{
-    CertArgs, INSPECT_HELP, InspectArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs, PUSH_HELP, PushArgs,
-    REPLAY_HELP, ROLLBACK_HELP, ReplayArgs, RollbackArgs, SEND_HELP, SendArgs,
+    CertArgs, INSPECT_HELP, InspectArgs, LOG_HELP, LogArgs, NODE_EXIT_CODES, NODE_HELP, NodeArgs,
+    PUSH_HELP, PushArgs, REPLAY_HELP, ROLLBACK_HELP, ReplayArgs, RollbackArgs, SEND_HELP, SendArgs,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -64,11 +65,16 @@ pub enum Command {
     /// Show a node's instances: versions, state, turns, mailbox and last swap.
     #[command(after_help = format!("{INSPECT_HELP}\n\n{NODE_EXIT_CODES}"))]
     Inspect(InspectArgs),
+    /// List an instance's turns from a node's log: inputs, outputs, versions, upgrades.
+    #[command(after_help = format!("{LOG_HELP}\n\n{NODE_EXIT_CODES}"))]
+    Log(LogArgs),
     /// Roll an instance back to its previous version.
     #[command(after_help = format!("{ROLLBACK_HELP}\n\n{NODE_EXIT_CODES}"))]
     Rollback(RollbackArgs),
     /// Manage the development certificates of a node's data dir.
     Cert(CertArgs),
+    /// Make signing keys for signed deploys, upgrades and rollbacks (`--trusted-keys`, `--sign`).
+    Keys(KeysArgs),
     /// Rebuild an instance offline from a node's store, checking every recorded output.
     #[command(after_help = REPLAY_HELP)]
     Replay(ReplayArgs),

@@ -1,5 +1,5 @@
 //! The command-line arguments of the node commands: `node`, `push`, `send`, `inspect`,
-//! `rollback` and `cert`, with their help text. `args.rs` only names them as subcommands; this
+//! `log`, `rollback` and `cert`, with their help text. `args.rs` only names them as subcommands; this
 //! module does not run anything.
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -29,35 +29,70 @@ prints where they are. Clients started in the same directory find them there by 
 It prints `listening on ADDR` once it serves; Ctrl-C or SIGTERM stops it. Every instance's
 history (its inputs, upgrades and rollbacks) is kept in store.redb in the data dir, and an input
 is answered only once it is durable: a node restarted on the same data dir, even after a crash,
-brings back every instance at its version and state.
+brings back every instance at its version and state. With --trusted-keys DIR it accepts a
+deploy, upgrade or rollback only when it is signed (`--sign`) by a key whose .pub file is in
+DIR, over exactly that artifact, instance and running version, with a sequence number above the
+last one it accepted for the instance (spec/security.md); without it, it says at start that
+swaps are not signature-checked.
 
 Examples:
   quiver node
   quiver node --listen 0.0.0.0:4433 --data /var/lib/quiver
   quiver node --listen 127.0.0.1:0      # any free port; read it from the `listening on` line
-  quiver node --durability sync --keep-snapshots 3";
+  quiver node --durability sync --keep-snapshots 3
+  quiver node --trusted-keys trusted    # trusted/*.pub may sign swaps
+  quiver node --max-mailbox 4096 --max-connections-per-client 4 --max-state-size 1000000
+
+Every resource is bounded (the flags below, each with its default) and the node prints the
+limits in force when it starts. A client past a limit is refused with the limit's name while
+everyone else keeps being served: an input finding a full mailbox is answered busy at once
+(`quiver send` and the client library resend it after a short backoff), a connection past
+--max-connections-per-client is closed with that reason, a deploy past --max-instances is
+refused, and a turn that would grow the state past --max-state-size traps and changes nothing.";
 
 pub const PUSH_HELP: &str = "\
 The file is compiled here (a .sm source) or decoded (a .smb artifact); only the artifact is sent.
 A new instance name deploys the machine in its initial state; an existing one is upgraded in
 place between two inputs, its state migrated; pushing the version that already runs changes
 nothing. Every node gets the push in parallel, with one progress line each and a summary.
+With --sign NAME.key each node is first asked for the instance's next sequence number and
+running version, and the push is signed for exactly those (nodes with --trusted-keys require it).
 
 Examples:
   quiver push examples/counter.sm --instance c1
   quiver push examples/counter_v2.sm --instance c1 --expect <hash printed by the first push>
   quiver push counter.smb --instance c1 --node 10.0.0.1:4433 --node 10.0.0.2:4433
-  quiver push examples/counter_v2.sm --instance c1 --nodes nodes.txt";
+  quiver push examples/counter_v2.sm --instance c1 --nodes nodes.txt
+  quiver push examples/counter_v2.sm --instance c1 --sign release.key";
 
 pub const SEND_HELP: &str = "\
 Prints one line per input: the output in the text form of values, or `error: <reason>` when the
 input was rejected (a trap such as a violated invariant, or text that is not an input of the
 running version). Inputs from --inputs are pipelined on one stream and answered in order.
+Inputs a busy instance (a full mailbox) refused are resent, in order, after a short backoff;
+with --no-retry the outputs of the inputs applied are printed and the command stops with exit
+code 4, the rest not applied.
+Every input carries an idempotency key (a client id and a sequence number); when the connection
+is lost the unanswered inputs are sent again with the same keys, and the node applies each key
+once. With --client-id ID (and --first-seq N) running the same command again is answered from
+the node's log: nothing is applied twice.
 
 Examples:
   quiver send c1 'Incr(5)'
   quiver send --node 127.0.0.1:4433 c1 Get
-  printf 'Incr(1)\\nGet\\n' | quiver send c1 --inputs -";
+  printf 'Incr(1)\\nGet\\n' | quiver send c1 --inputs -
+  quiver send c1 --inputs batch.txt --client-id job-42   # safe to run again";
+
+pub const LOG_HELP: &str = "\
+Lists an instance's durable log: one line per record with its position, the version running
+after it (short hash) and what it was: the deploy, an input and its output (or `trap: ...`,
+`rejected: ...`), or an upgrade or rollback, marked `===`. Records the node compacted away are
+gone; the listing says where it starts. The `client` role may read logs.
+
+Examples:
+  quiver log c1
+  quiver log c1 --from 100 --to 120
+  quiver log --node 127.0.0.1:4433 c1 --json";
 
 pub const INSPECT_HELP: &str = "\
 Shows, per instance: the running version and the ones rollback returns to (hash and name), the
@@ -71,8 +106,12 @@ pub const ROLLBACK_HELP: &str = "\
 Goes back to the previous version through the `migrate down` the running version declares; the
 node refuses, with the reason, when there is none.
 
+With --sign NAME.key the rollback is signed for the running and the previous version and the
+instance's next sequence number, as nodes with --trusted-keys require.
+
 Examples:
-  quiver rollback c1";
+  quiver rollback c1
+  quiver rollback c1 --sign release.key";
 
 pub const REPLAY_HELP: &str = "\
 Reads a stopped node's data dir (the store is locked while a node runs on it) and rebuilds an
@@ -124,6 +163,15 @@ pub struct NodeArgs {
     /// Keep only the newest N snapshots of each instance and drop the log before them.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub keep_snapshots: Option<u64>,
+    /// Accept deploys, upgrades and rollbacks only when signed by a key whose .pub file is in
+    /// DIR (`quiver keys generate`); without it the admin certificate suffices.
+    #[arg(long, value_name = "DIR")]
+    pub trusted_keys: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: crate::args_limits::NodeLimitArgs,
+    /// Snapshot each instance every N log records (default 10000; also every 4 MiB of log).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub snapshot_every: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -146,6 +194,10 @@ pub struct PushArgs {
     /// The machine to push, for a .sm file (default: the last one declared).
     #[arg(long, value_name = "NAME")]
     pub machine: Option<String>,
+    /// Sign the push with this secret key (NAME.key from `quiver keys generate`); required by
+    /// nodes started with --trusted-keys.
+    #[arg(long, value_name = "NAME.key")]
+    pub sign: Option<PathBuf>,
     #[command(flatten)]
     pub identity: IdentityArgs,
 }
@@ -165,6 +217,38 @@ pub struct SendArgs {
     /// A file with one input per line (`-` reads stdin); blank lines and `//` comments are skipped.
     #[arg(long = "inputs", value_name = "FILE")]
     pub inputs_file: Option<PathBuf>,
+    /// The node to talk to.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
+    pub node: String,
+    /// Do not resend inputs a full mailbox answered busy: print the outputs of the inputs
+    /// applied and stop with exit code 4 (by default they are resent after a short backoff).
+    #[arg(long)]
+    pub no_retry: bool,
+    /// Key the inputs with this client id (default: a random one per run), so running the
+    /// same command again is answered from the node's log instead of applied twice.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The sequence number of the first input under --client-id (the next ones follow).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "client_id")]
+    pub first_seq: u64,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    /// The instance whose log to list.
+    #[arg(value_name = "INSTANCE")]
+    pub instance: String,
+    /// The first log position to list.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub from: u64,
+    /// The last log position to list (default: the end of the log).
+    #[arg(long, value_name = "M")]
+    pub to: Option<u64>,
+    /// Print JSON (one array of record objects) for scripts.
+    #[arg(long)]
+    pub json: bool,
     /// The node to talk to.
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
     pub node: String,
@@ -195,6 +279,9 @@ pub struct RollbackArgs {
     /// The node to talk to.
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_NODE)]
     pub node: String,
+    /// Sign the rollback with this secret key; required by nodes started with --trusted-keys.
+    #[arg(long, value_name = "NAME.key")]
+    pub sign: Option<PathBuf>,
     #[command(flatten)]
     pub identity: IdentityArgs,
 }

@@ -2,6 +2,8 @@
 //! All terminal IO of Quiver lives in this crate.
 
 pub mod args;
+pub mod args_keys;
+pub mod args_limits;
 pub mod args_node;
 pub mod client;
 pub mod commands;

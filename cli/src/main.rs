@@ -17,8 +17,10 @@ fn main() -> ExitCode {
         Command::Push(a) => commands::push::run(&a),
         Command::Send(a) => commands::send::run(&a),
         Command::Inspect(a) => commands::inspect::run(&a),
+        Command::Log(a) => commands::log::run(&a),
         Command::Rollback(a) => commands::rollback::run(&a),
         Command::Cert(a) => commands::cert::run(&a),
+        Command::Keys(a) => commands::keys::run(&a),
         Command::Replay(a) => commands::replay::run(&a),
         Command::Graph(a) => commands::graph::run(&a),
     };

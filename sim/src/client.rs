@@ -1,10 +1,9 @@
 //! A simulated client: sends inputs to one instance, pipelining a few requests, and retries
 //! every unanswered request on a new connection with the same idempotency key.
 //!
-//! The key of a request's first input is `(client name, request id)`; the request id is the
-//! client's per-instance sequence number and each further input of the request takes the next
-//! one. (Until `Request::Send` carries keys itself, the simulator hands this key to the node
-//! beside the frame.) The admin client pushes versions and rolls back, one request at a time;
+//! Inputs go out as `Request::SendKeyed`: the key of a request's first input is
+//! `(client name, first_seq)`, `first_seq` is also the request id, and each further input of
+//! the request takes the next sequence number. The admin client pushes versions and rolls back, one request at a time;
 //! a rollback whose reply is lost is not retried, because a rollback carries no key and a
 //! second one would roll back twice.
 
@@ -33,14 +32,17 @@ pub struct SimClient {
     /// Requests still to send.
     pub budget: u64,
     pub acknowledged: u64,
+    /// Whether inputs go out keyed (`SendKeyed`) or plain (`Send`).
+    pub keyed: bool,
 }
 
 /// The most requests a client has in flight.
 pub const WINDOW: usize = 3;
 
 impl SimClient {
-    pub fn new(name: String, role: Role, instance: String, budget: u64) -> SimClient {
+    pub fn new(keyed: bool, name: String, role: Role, instance: String, budget: u64) -> SimClient {
         SimClient {
+            keyed,
             name,
             role,
             instance,
@@ -69,13 +71,18 @@ impl SimClient {
         let inputs = (0..count).map(|_| random_input(rng)).collect();
         let id = self.next_seq;
         self.next_seq += count;
-        self.issue(
-            Request::Send {
-                instance: self.instance.clone(),
+        let instance = self.instance.clone();
+        let request = if self.keyed {
+            Request::SendKeyed {
+                instance,
+                client: self.name.clone(),
+                first_seq: id,
                 inputs,
-            },
-            id,
-        )
+            }
+        } else {
+            Request::Send { instance, inputs }
+        };
+        self.issue(request, id)
     }
 
     /// Records `request` as sent under `id`.

@@ -209,7 +209,7 @@ fn to_client(world: &mut World) -> Result<(), String> {
             outstanding.id
         ));
     }
-    if let Response::Refused(Refusal::Unstored(_) | Refusal::ShuttingDown) = &response {
+    if must_retry(&response) {
         // Not an answer: the client closes the connection and retries everything unanswered.
         world.clients[client].outstanding.push_front(outstanding);
         world.stats.told_to_retry += 1;
@@ -222,7 +222,11 @@ fn to_client(world: &mut World) -> Result<(), String> {
         return Ok(());
     }
     world.clients[client].acknowledged += 1;
-    if let Request::Send { instance, inputs } = &outstanding.request {
+    if let Request::Send { instance, inputs }
+    | Request::SendKeyed {
+        instance, inputs, ..
+    } = &outstanding.request
+    {
         let name = world.clients[client].name.clone();
         check_outputs(
             world,
@@ -240,6 +244,18 @@ fn to_client(world: &mut World) -> Result<(), String> {
         world.clients[client].name
     ));
     Ok(())
+}
+
+/// A reply that answers nothing: the store failed while the node answered (a refusal, or a key
+/// the node could not check), so the client retries the whole request under the same keys.
+fn must_retry(response: &Response) -> bool {
+    match response {
+        Response::Refused(Refusal::Unstored(_) | Refusal::ShuttingDown) => true,
+        Response::Outputs(outcomes) => outcomes.iter().any(|outcome| {
+            matches!(outcome, Outcome::Rejected(why) if why.starts_with("cannot check the idempotency key"))
+        }),
+        _ => false,
+    }
 }
 
 /// Every acknowledged input is in the model, with this text and this outcome.
@@ -269,8 +285,7 @@ fn check_outputs(
             ));
         };
         // A retry of an input compaction dropped is recognised but its outcome is gone.
-        let compacted =
-            matches!(outcome, Outcome::Rejected(why) if why.starts_with("already applied"));
+        let compacted = matches!(outcome, Outcome::Rejected(why) if why.contains("compacted away"));
         if &applied.text != text || (&applied.outcome != outcome && !compacted) {
             return Err(format!(
                 "input ({client}, {seq}) {text} was answered {outcome:?}; the history has {} -> {:?}",

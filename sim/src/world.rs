@@ -21,7 +21,7 @@ use quiver_vm::node::protocol::{self, FRAME_BYTES_MAX, Request, Response};
 use quiver_vm::node::report::PushOutcome;
 use quiver_vm::node::sansio::{Caller, Handled, Node};
 use quiver_vm::node::store::policy::SnapshotPolicy;
-use quiver_vm::node::store::{ClientKey, Durability, Store};
+use quiver_vm::node::store::{Durability, Store};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,8 +35,8 @@ pub struct Config {
     pub clients_per_instance: usize,
     pub requests_per_client: u64,
     pub admin_actions: u64,
-    /// Whether the clients' idempotency keys reach the node; `false` exists to show that the
-    /// checks catch a node applying a retried input twice.
+    /// Whether the clients send their inputs keyed (`SendKeyed`); `false` exists to show that
+    /// the checks catch a node applying a retried input twice.
     pub keyed: bool,
 }
 
@@ -130,7 +130,6 @@ pub(crate) struct World {
     group: bool,
     /// Handled requests whose records are not yet known to be durable, in order.
     outbox: VecDeque<Outgoing>,
-    keyed: bool,
 }
 
 type Checked = Result<(), String>;
@@ -142,6 +141,7 @@ impl World {
         let catalog = catalog(&limits)?;
         let names: Vec<String> = (0..config.instances).map(|i| format!("inst{i}")).collect();
         let mut clients = vec![SimClient::new(
+            false,
             "admin".into(),
             Role::Admin,
             String::new(),
@@ -151,6 +151,7 @@ impl World {
             for c in 0..config.clients_per_instance {
                 let client = format!("{name}-c{c}");
                 clients.push(SimClient::new(
+                    config.keyed,
                     client,
                     Role::Client,
                     name.clone(),
@@ -180,7 +181,6 @@ impl World {
             trace: VecDeque::new(),
             step: 0,
             verbose: std::env::var_os("QUIVER_SIM_TRACE").is_some(),
-            keyed: config.keyed,
             group: false,
             outbox: VecDeque::new(),
         };
@@ -222,7 +222,7 @@ impl World {
             client: "admin".into(),
         };
         let node = self.node.as_mut().ok_or("the node is down")?;
-        let handled = node.handle(request, &caller, None, &self.clock);
+        let handled = node.handle(request, &caller, &self.clock);
         if let Some(store) = &self.store {
             store.flush();
         }
@@ -283,10 +283,6 @@ impl World {
             role: sender.role,
             client: sender.name.clone(),
         };
-        let key = (self.keyed && sender.role == Role::Client).then(|| ClientKey {
-            client: sender.name.clone(),
-            seq: request_id,
-        });
         if self.group && matches!(request, Request::Push { .. } | Request::Rollback { .. }) {
             // The model predicts a swap from the durable state: commit what is queued first
             // (a group committer may flush at any moment). A crash here loses the frame too.
@@ -303,7 +299,7 @@ impl World {
             brief(&request)
         ));
         let node = self.node.as_mut().ok_or("the node is down")?;
-        let handled = node.handle(request, &caller, key, &self.clock);
+        let handled = node.handle(request, &caller, &self.clock);
         self.stats.requests_handled += 1;
         self.outbox.push_back(Outgoing {
             conn: id,
@@ -531,8 +527,15 @@ fn brief(request: &Request) -> String {
             instance, artifact, ..
         } => format!("push {} bytes to {instance}", artifact.len()),
         Request::Send { instance, inputs } => format!("send {inputs:?} to {instance}"),
+        Request::SendKeyed {
+            instance,
+            inputs,
+            client,
+            first_seq,
+        } => format!("send {inputs:?} to {instance} keyed ({client}, {first_seq}..)"),
         Request::Inspect { instance } => format!("inspect {instance:?}"),
         Request::Rollback { instance } => format!("roll back {instance}"),
+        other => format!("{other:?}"),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod migrate;
 #[cfg(feature = "node")]
 pub mod node;
 pub mod prim;
+pub mod size;
 pub mod text;
 pub mod trap;
 pub mod types;

@@ -15,6 +15,10 @@ pub struct Limits {
     pub fuel_turn: u64,
     /// Evaluation steps one migration (plus invariants) may take.
     pub fuel_migration: u64,
+    /// The most collection entries a state may hold after a turn or a swap
+    /// ([`crate::size::state_size`]); a turn that would pass it traps, leaving the state as it
+    /// was.
+    pub state_size_max: u64,
 }
 
 impl Default for Limits {
@@ -26,6 +30,7 @@ impl Default for Limits {
             defs_max: 4096,
             fuel_turn: 1_000_000,
             fuel_migration: 100_000_000,
+            state_size_max: 16_000_000,
         }
     }
 }

@@ -10,20 +10,23 @@
 //! (O(1): values share structure).
 
 use crate::bytecode::{Migration, Site};
-use crate::interp::{Loaded, load};
+use crate::interp::{Held, Loaded, load};
 use crate::limits::Limits;
 use crate::migrate::derive;
 use crate::trap::{Trap, TrapKind};
 use crate::types::Type;
 use crate::value::Value;
 use crate::verify::{VerifyError, same_shape, verify};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A running machine.
 #[derive(Debug, Clone)]
 pub struct Instance {
     program: Arc<Loaded>,
-    state: Value,
+    /// The state, held unpacked in registers between turns ([`Loaded::hold`]).
+    held: Held,
+    /// The whole state value, packed on the first [`Instance::state`] after a turn.
+    packed: OnceLock<Value>,
     turns: u64,
     fuel_turn: u64,
 }
@@ -52,11 +55,25 @@ impl Instance {
 
     /// A machine in the program's initial state, with `limits.fuel_turn` fuel per turn.
     pub fn with_limits(program: Arc<Loaded>, limits: &Limits) -> Instance {
-        let state = program.init();
+        let held = program.hold(program.init());
         Instance {
             program,
-            state,
+            held,
+            packed: OnceLock::new(),
             turns: 0,
+            fuel_turn: limits.fuel_turn,
+        }
+    }
+
+    /// A machine at a point of its history that was rebuilt elsewhere (a node's log replayed
+    /// through the same VM): `state` must be a state `program` reached, as the replay checked.
+    pub fn restored(program: Arc<Loaded>, state: Value, turns: u64, limits: &Limits) -> Instance {
+        let held = program.hold(state);
+        Instance {
+            program,
+            held,
+            packed: OnceLock::new(),
+            turns,
             fuel_turn: limits.fuel_turn,
         }
     }
@@ -69,24 +86,19 @@ impl Instance {
             let what = format!("the input is not a value of type {input_type}");
             return Err(Trap::new(TrapKind::LimitExceeded(what), Site::NONE));
         }
-        // The state is lent to the turn by value so that it can update it in place; a trap
-        // hands it back unchanged.
-        let state = std::mem::replace(&mut self.state, Value::Unit);
-        match self.program.step_owned(input, state, self.fuel_turn) {
-            Ok((state, output)) => {
-                self.state = state;
-                self.turns += 1;
-                Ok(output)
-            }
-            Err((trap, state)) => {
-                self.state = state;
-                Err(trap)
-            }
-        }
+        // A packed copy shares the state's collections: dropping it first lets the turn
+        // update them in place. A trap leaves the held state unchanged.
+        self.packed.take();
+        let output = self
+            .program
+            .step_held(input, &mut self.held, self.fuel_turn)?;
+        self.turns += 1;
+        Ok(output)
     }
 
+    /// The current state (packed from the held components on the first call after a turn).
     pub fn state(&self) -> &Value {
-        &self.state
+        self.packed.get_or_init(|| self.program.pack(&self.held))
     }
 
     /// The number of turns that succeeded, across upgrades.
@@ -101,7 +113,7 @@ impl Instance {
     /// Switches to `next`, migrating the state; on any error nothing changes.
     pub fn upgrade(&mut self, next: Arc<Loaded>, limits: &Limits) -> Result<(), UpgradeError> {
         let running = &self.program.artifact().state;
-        let old = self.state.clone();
+        let old = self.state().clone();
         let state = match &next.artifact().migrate_up {
             Some(migration) if !same_shape(&migration.other, running) => {
                 return Err(UpgradeError::StateMismatch {
@@ -113,8 +125,9 @@ impl Instance {
             None => derived_program(&next, running, limits)?.migrate_up(old, limits.fuel_migration),
         }
         .map_err(UpgradeError::Trapped)?;
+        self.held = next.hold(state);
         self.program = next;
-        self.state = state;
+        self.packed = OnceLock::new();
         Ok(())
     }
 }

@@ -138,12 +138,17 @@ async fn snapshots_and_compaction_keep_the_recovered_state_exact() {
     {
         let store = Store::open(dir.path(), Durability::Sync).expect("the store opens");
         let snapshots = store.snapshots("c").expect("snapshots");
-        assert_eq!(snapshots.len(), 2, "{snapshots:?}");
-        let oldest_kept = store.log("c", 0, snapshots[0]).expect("log");
-        assert!(
-            oldest_kept.is_empty(),
-            "the log before the kept snapshots is dropped"
-        );
+        // Nine snapshots were due; the encoder writes only the newest of those that queued
+        // up behind it (always the last one, at position 90), and compaction keeps two.
+        assert_eq!(snapshots.last(), Some(&90), "{snapshots:?}");
+        assert!((1..=2).contains(&snapshots.len()), "{snapshots:?}");
+        if snapshots.len() == 2 {
+            let oldest_kept = store.log("c", 0, snapshots[0]).expect("log");
+            assert!(
+                oldest_kept.is_empty(),
+                "the log before the kept snapshots is dropped"
+            );
+        }
     }
     let node = start(small).await.expect("restart");
     let client = admin(&node, dir.path()).await;

@@ -13,8 +13,8 @@ use quiver_vm::node::pki::Role;
 use quiver_vm::node::protocol::{Request, Response};
 use quiver_vm::node::report::{Outcome, PushOutcome, Refusal};
 use quiver_vm::node::sansio::{Caller, Node};
+use quiver_vm::node::store::Store;
 use quiver_vm::node::store::policy::SnapshotPolicy;
-use quiver_vm::node::store::{ClientKey, Store};
 use std::sync::Arc;
 
 fn admin() -> Caller {
@@ -45,8 +45,8 @@ fn fresh() -> (Node, Arc<Store>) {
     (node, store)
 }
 
-fn handle(node: &mut Node, request: Request, caller: &Caller, key: Option<ClientKey>) -> Response {
-    let handled = node.handle(request, caller, key, &SystemClock);
+fn handle(node: &mut Node, request: Request, caller: &Caller) -> Response {
+    let handled = node.handle(request, caller, &SystemClock);
     for record in handled.records {
         record
             .wait()
@@ -61,19 +61,17 @@ fn push(node: &mut Node, artifact: &quiver_vm::bytecode::Artifact) -> Response {
         artifact: encode(artifact, None),
         expect: None,
     };
-    handle(node, request, &admin(), None)
+    handle(node, request, &admin())
 }
 
 fn send(node: &mut Node, inputs: &[&str], seq: u64) -> Response {
-    let request = Request::Send {
+    let request = Request::SendKeyed {
         instance: "c".into(),
+        client: "c1".into(),
+        first_seq: seq,
         inputs: inputs.iter().map(|s| s.to_string()).collect(),
     };
-    let key = ClientKey {
-        client: "c1".into(),
-        seq,
-    };
-    handle(node, request, &client(), Some(key))
+    handle(node, request, &client())
 }
 
 fn outputs(texts: &[&str]) -> Response {
@@ -115,7 +113,7 @@ fn a_client_may_not_push_or_roll_back() {
     let request = Request::Rollback {
         instance: "c".into(),
     };
-    let response = handle(&mut node, request, &client(), None);
+    let response = handle(&mut node, request, &client());
     assert!(
         matches!(response, Response::Refused(Refusal::Forbidden { .. })),
         "{response:?}"
@@ -187,10 +185,9 @@ impl redb::StorageBackend for FailingDisk {
 
 #[test]
 fn a_send_whose_disk_fails_hands_back_every_record_it_appended_failed() {
-    // The caller learns from these records that the node must stop; quiver-sim found a path
-    // (a key lookup failing after an earlier input of the same send had run) that returned the
-    // refusal without them. That path needs a redb cache miss after the I/O error, which this
-    // in-memory disk does not reproduce; the sansio code keeps the records on every path.
+    // The caller learns from these records that the node must stop. quiver-sim found a path
+    // (a key lookup failing after an earlier input of the same send had run) where the
+    // records were dropped with the reply; it needs a redb cache miss after the I/O error.
     let disk = FailingDisk::default();
     let open = |disk: &FailingDisk| {
         let store = Store::open_inline(
@@ -214,15 +211,13 @@ fn a_send_whose_disk_fails_hands_back_every_record_it_appended_failed() {
     drop(node);
     let mut node = open(&disk);
     disk.armed.store(true, std::sync::atomic::Ordering::SeqCst);
-    let request = Request::Send {
+    let request = Request::SendKeyed {
         instance: "c".into(),
+        client: "c1".into(),
+        first_seq: 500,
         inputs: vec!["Incr(1)".into(), "Incr(2)".into()],
     };
-    let key = ClientKey {
-        client: "c1".into(),
-        seq: 500,
-    };
-    let handled = node.handle(request, &client(), Some(key), &SystemClock);
+    let handled = node.handle(request, &client(), &SystemClock);
     let stored: Vec<bool> = handled
         .records
         .into_iter()

@@ -6,6 +6,8 @@ pub mod compile;
 pub mod demo;
 pub mod graph;
 pub mod inspect;
+pub mod keys;
+pub mod log;
 pub mod node;
 pub mod push;
 pub mod repl;

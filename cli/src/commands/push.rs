@@ -17,6 +17,7 @@ use quiver_vm::bytecode::encode::encode;
 use quiver_vm::hash::{Hash, hash};
 use quiver_vm::limits::Limits;
 use quiver_vm::node::report::PushOutcome;
+use quiver_vm::node::signing::KeyPair;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -37,6 +38,12 @@ pub fn run(args: &PushArgs) -> Result<Exit> {
     };
     let addrs = node_addresses(args)?;
     let credentials = Arc::new(Credentials::load(&args.identity)?);
+    let key = args
+        .sign
+        .as_deref()
+        .map(KeyPair::read)
+        .transpose()?
+        .map(Arc::new);
     let unit = match load(&args.file, args.machine.as_deref(), &Limits::default()) {
         Ok(unit) => unit,
         Err(LoadError::Reported) => return Ok(Exit::Failed),
@@ -45,24 +52,28 @@ pub fn run(args: &PushArgs) -> Result<Exit> {
     let version = hash(&unit.artifact);
     let bytes = Arc::new(encode(&unit.artifact, unit.debug.as_ref()));
     println!(
-        "pushing {} {} ({} bytes) as instance `{}` to {} node{}",
+        "pushing {} {} ({} bytes) as instance `{}` to {} node{}{}",
         unit.artifact.name,
         version.short(),
         bytes.len(),
         args.instance,
         addrs.len(),
-        if addrs.len() == 1 { "" } else { "s" }
+        if addrs.len() == 1 { "" } else { "s" },
+        match &key {
+            Some(key) => format!(", signed by key {}", key.public().fingerprint()),
+            None => String::new(),
+        }
     );
     let results = runtime()?.block_on(async {
         let mut tasks = Vec::with_capacity(addrs.len());
         for addr in &addrs {
-            let task = push_one(
-                credentials.clone(),
-                *addr,
-                args.instance.clone(),
-                bytes.clone(),
+            let artifact = Artifact {
+                bytes: bytes.clone(),
+                hash: version,
                 expect,
-            );
+                key: key.clone(),
+            };
+            let task = push_one(credentials.clone(), *addr, args.instance.clone(), artifact);
             tasks.push(tokio::spawn(task));
         }
         let mut results = Vec::with_capacity(tasks.len());
@@ -92,17 +103,37 @@ fn node_addresses(args: &PushArgs) -> Result<Vec<SocketAddr>> {
     texts.iter().map(|text| resolve(text)).collect()
 }
 
+/// What every node is sent: the encoded artifact, its hash, and how to sign it.
+struct Artifact {
+    bytes: Arc<Vec<u8>>,
+    hash: Hash,
+    expect: Option<Hash>,
+    key: Option<Arc<KeyPair>>,
+}
+
 async fn push_one(
     credentials: Arc<Credentials>,
     addr: SocketAddr,
     instance: String,
-    artifact: Arc<Vec<u8>>,
-    expect: Option<Hash>,
+    artifact: Artifact,
 ) -> NodeResult {
     println!("  {addr}: connecting");
+    let Artifact {
+        bytes,
+        hash,
+        expect,
+        key,
+    } = artifact;
     let outcome = match credentials.connect(addr).await {
         Ok(client) => {
-            let outcome = client.push(&instance, artifact.to_vec(), expect).await;
+            let outcome = match &key {
+                Some(key) => {
+                    client
+                        .push_signed(&instance, bytes.to_vec(), hash, expect, key)
+                        .await
+                }
+                None => client.push(&instance, bytes.to_vec(), expect).await,
+            };
             client.close().await;
             outcome
         }

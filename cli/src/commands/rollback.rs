@@ -5,16 +5,21 @@ use crate::args::Exit;
 use crate::args_node::RollbackArgs;
 use crate::client::{Credentials, resolve, runtime};
 use anyhow::Result;
+use quiver_vm::node::signing::KeyPair;
 
 pub fn run(args: &RollbackArgs) -> Result<Exit> {
     let credentials = Credentials::load(&args.identity)?;
+    let key = args.sign.as_deref().map(KeyPair::read).transpose()?;
     let addr = resolve(&args.node)?;
     runtime()?.block_on(async {
         let client = match credentials.connect(addr).await {
             Ok(client) => client,
             Err(error) => return Ok(credentials.fail(addr, &error)),
         };
-        let answer = client.rollback(&args.instance).await;
+        let answer = match &key {
+            Some(key) => client.rollback_signed(&args.instance, key).await,
+            None => client.rollback(&args.instance).await,
+        };
         client.close().await;
         match answer {
             Ok(swap) => {

@@ -2,14 +2,19 @@
 //!
 //! Inputs from `--inputs` go pipelined on one stream (the client library batches them), so the
 //! answers come back in input order. Each answer is printed on its own line: the output, or
-//! `error: <reason>`. It does not retry: an input may have been processed when the connection
-//! broke, so resending is left to the user.
+//! `error: <reason>`. Every input is keyed (a random client id per run, or `--client-id`), so
+//! the client library retries a lost connection with the same keys and the node applies each
+//! input once; with `--client-id` running the command again is safe too. Inputs a full mailbox
+//! answered busy were not applied, so they are resent in order after a backoff (the client
+//! library's [`BusyRetry`]); with `--no-retry` the outputs of the inputs applied are printed and
+//! the busy refusal ends the command (exit 4).
 
 use crate::args::Exit;
 use crate::args_node::SendArgs;
 use crate::client::{Credentials, resolve, runtime};
 use crate::load::read_inputs;
 use anyhow::Result;
+use quiver_vm::node::client::BusyRetry;
 use quiver_vm::node::report::Outcome;
 
 pub fn run(args: &SendArgs) -> Result<Exit> {
@@ -21,16 +26,24 @@ pub fn run(args: &SendArgs) -> Result<Exit> {
     let credentials = Credentials::load(&args.identity)?;
     let addr = resolve(&args.node)?;
     runtime()?.block_on(async {
-        let client = match credentials.connect(addr).await {
+        let mut client = match credentials.connect(addr).await {
             Ok(client) => client,
             Err(error) => return Ok(credentials.fail(addr, &error)),
         };
-        let answers = client.send_many(&args.instance, &inputs).await;
+        if args.no_retry {
+            client.set_busy_retry(BusyRetry::none());
+        }
+        let client = match &args.client_id {
+            Some(id) => client.with_client_id(id, args.first_seq),
+            None => client,
+        };
+        let answers = client.send_many_with(&args.instance, &inputs).await;
         client.close().await;
-        let outcomes = match answers {
-            Ok(outcomes) => outcomes,
+        let sent = match answers {
+            Ok(sent) => sent,
             Err(error) => return Ok(credentials.fail(addr, &error)),
         };
+        let outcomes = sent.outcomes;
         let mut exit = Exit::Success;
         for outcome in &outcomes {
             match outcome_line(outcome) {
@@ -40,6 +53,19 @@ pub fn run(args: &SendArgs) -> Result<Exit> {
                     exit = Exit::Rejected;
                 }
             }
+        }
+        if let Some(busy) = sent.busy {
+            let left = inputs.len().saturating_sub(outcomes.len());
+            let help = if args.no_retry {
+                "send them again later, or drop --no-retry to have them resent"
+            } else {
+                "the instance stayed busy past the retry window; send them again later"
+            };
+            eprintln!(
+                "error: refused: {busy}\n  {left} of {} input(s) were not applied; {help}",
+                inputs.len()
+            );
+            return Ok(Exit::Refused);
         }
         Ok(exit)
     })

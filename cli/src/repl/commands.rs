@@ -64,6 +64,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "run a script of REPL lines, as written by :save",
     ),
     (
+        "open",
+        "DIR [INSTANCE]",
+        "load a stopped node's recorded history to walk with :history and :goto",
+    ),
+    (
         "graph",
         "NAME [machine|arrows] [FILE]",
         "write a machine's picture to FILE (default NAME.dot; .svg needs Graphviz)",

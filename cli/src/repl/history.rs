@@ -19,6 +19,8 @@ pub enum Event {
     Turn { input: String, output: String },
     /// A hot swap between versions (short hashes).
     Upgrade { from: String, to: String },
+    /// A rollback to the previous version (short hashes), from a node's log (`:open`).
+    Rollback { from: String, to: String },
 }
 
 impl Event {
@@ -26,6 +28,7 @@ impl Event {
         match self {
             Event::Turn { input, output } => format!("{input} => {output}"),
             Event::Upgrade { from, to } => format!("upgrade {from} -> {to}"),
+            Event::Rollback { from, to } => format!("rollback {from} -> {to}"),
         }
     }
 }

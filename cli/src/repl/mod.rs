@@ -3,6 +3,7 @@
 //! - `session`: the session's state and the dispatch of one entry; `commands` classifies
 //!   entries and holds `:help`; `eval` runs expressions, `let`s and declarations; `machines`
 //!   runs instances, turns and `:reload`; `history` and `travel` are time travel and scripts;
+//!   `open` loads a node's recorded history into a line (`:open`);
 //!   `version` is one loaded version of a machine; `picture` is `:graph`; `live` drives a node
 //!   (`:connect`, `:push`, `:send`, `:inspect`); `render` turns diagnostics and state
 //!   changes into text; `input` finds where a multi-line entry ends; `helper` is the terminal
@@ -20,6 +21,7 @@ mod history;
 mod input;
 mod live;
 mod machines;
+mod open;
 mod picture;
 mod render;
 mod session;

@@ -139,6 +139,7 @@ impl Session {
             "goto" => self.travel(args, Travel::Goto),
             "save" => self.save(args),
             "replay" => self.replay(args),
+            "open" => self.open(args),
             "graph" => self.graph(args),
             "connect" => self.connect(args),
             "disconnect" => self.disconnect(),

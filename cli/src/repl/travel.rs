@@ -110,6 +110,9 @@ impl Session {
                     Event::Upgrade { from, to } => {
                         script += &format!("// upgraded {from} -> {to} here\n")
                     }
+                    Event::Rollback { from, to } => {
+                        script += &format!("// rolled back {from} -> {to} here\n")
+                    }
                 }
             }
         }

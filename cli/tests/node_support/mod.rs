@@ -103,7 +103,7 @@ impl NodeProcess {
             .arg(self.data());
         if matches!(
             args.first(),
-            Some(&("push" | "send" | "inspect" | "rollback"))
+            Some(&("push" | "send" | "inspect" | "rollback" | "log"))
         ) {
             command.args(["--node", &self.addr]);
         }

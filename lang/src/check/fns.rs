@@ -63,7 +63,7 @@ impl Checker {
         let decls = std::mem::take(&mut self.fn_decls);
         let mut bodies = Vec::new();
         for (index, decl) in decls.iter().enumerate() {
-            bodies.push(self.check_fn_body(index, decl));
+            bodies.push(Some(self.check_fn_body(index, decl)));
         }
         let order = self.call_order();
         let mut renumber = vec![0u32; self.fns.len()];
@@ -74,7 +74,9 @@ impl Checker {
         let mut out = Vec::new();
         for &old in &order {
             let sig = &self.fns[old];
-            let mut body = bodies[old].clone();
+            let Some(mut body) = bodies[old].take() else {
+                continue;
+            };
             renumber_calls(&mut body, &self.fn_renumber);
             out.push(tir::Fn {
                 name: sig.name.clone(),

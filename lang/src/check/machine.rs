@@ -36,7 +36,7 @@ impl Checker {
                 defined.entry(m.name.name.clone()).or_insert(machine);
             }
         }
-        let composed = self.check_composites(file, &defined);
+        let mut composed = self.check_composites(file, &defined);
         let mut out = Vec::new();
         let mut emitted: Vec<&str> = Vec::new();
         for item in &file.items {
@@ -49,8 +49,7 @@ impl Checker {
                 continue;
             }
             emitted.push(name);
-            if let Some(m) = defined.get(name).or_else(|| composed.get(name)) {
-                let mut m = m.clone();
+            if let Some(mut m) = defined.remove(name).or_else(|| composed.remove(name)) {
                 self.renumber_machine(&mut m);
                 out.push(m);
             }

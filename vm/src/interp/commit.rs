@@ -1,7 +1,8 @@
 //! In-place updates with rollback intact: the commit point of a lowered turn.
 //!
 //! A turn given its state by value ([`super::Loaded::step_owned`]) keeps the old state in
-//! register 1 so that a trap can hand it back. A `Commit` op drops that register where nothing
+//! register 1 so that a trap can hand it back (a held state, [`super::held`], keeps it in its
+//! component registers). A `Commit` op drops that register where nothing
 //! after it, on its path, can trap (no op that may trap, no block entry that may run out of
 //! fuel); from there the state's collections are uniquely owned and `Map.insert`,
 //! `Map.remove` and `List.push` on their last use update them in place. To put more work after
@@ -14,9 +15,10 @@ use super::ops::{BinOp, Block, Op, Reg};
 use crate::prim::Prim;
 
 /// Sinks collection updates, then places one `Commit` on every path of `block`.
-pub fn place(block: &mut Block) {
+/// `kept` are the registers holding the old state (register 1, or a held state's components).
+pub fn place(block: &mut Block, kept: &[Reg]) {
     sink(block);
-    place_in(block);
+    place_in(block, kept);
 }
 
 fn sink(block: &mut Block) {
@@ -43,7 +45,7 @@ fn sink(block: &mut Block) {
 }
 
 /// Places the commit in `block`, whose enclosing blocks cannot trap after it.
-fn place_in(block: &mut Block) {
+fn place_in(block: &mut Block, kept: &[Reg]) {
     let mut ops = std::mem::take(&mut block.ops).into_vec();
     let mut first_safe = ops.len();
     while first_safe > 0 && !can_trap(&ops[first_safe - 1]) {
@@ -51,8 +53,16 @@ fn place_in(block: &mut Block) {
     }
     match first_safe.checked_sub(1).map(|i| &mut ops[i]) {
         // Everything after the case is safe: each arm commits on its own path.
-        Some(Op::Case { arms, .. }) if !arms.is_empty() => arms.iter_mut().for_each(place_in),
-        _ => ops.insert(first_safe, Op::Commit { last: 0 }),
+        Some(Op::Case { arms, .. }) if !arms.is_empty() => {
+            arms.iter_mut().for_each(|arm| place_in(arm, kept));
+        }
+        _ => ops.insert(
+            first_safe,
+            Op::Commit {
+                regs: kept.into(),
+                last: 0,
+            },
+        ),
     }
     block.ops = ops.into_boxed_slice();
 }
@@ -121,7 +131,7 @@ fn reads(op: &Op) -> Vec<Reg> {
         | Op::Check { src, .. } => vec![*src],
         Op::Pack { items, .. } | Op::PrimArgs { args: items, .. } => items.to_vec(),
         Op::Bin { a, b, .. } => vec![*a, *b],
-        Op::Commit { .. } => vec![1],
+        Op::Commit { regs, .. } => regs.to_vec(),
         Op::Case { src, .. } => vec![*src],
         Op::Const { .. } | Op::BadCall => Vec::new(),
     }

@@ -1,12 +1,12 @@
 //! Running a lowered [`Turn`] over a register file.
 //!
-//! The register file is reused between turns (one per thread), so a turn allocates only what
+//! The register file is reused between turns (one per thread, or the held state's own), so a turn allocates only what
 //! its values need: packed tuples, variants and collection updates. Integer and comparison
 //! operators read their operands in place. Fuel is charged per block entered (its op count).
 //! It checks no types; a value of an unexpected shape (impossible for a verified program run
 //! on well-typed values) traps like the reference evaluator instead of panicking.
 
-use super::lower::Turn;
+use super::lower::{StateOut, Turn};
 use super::ops::{BinOp, Block, Op, Reg};
 use crate::bytecode::Site;
 use crate::eval_ref::{distl, ill_typed, split_sum};
@@ -20,8 +20,9 @@ thread_local! {
     static REGISTERS: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `turn` on `(input, state)`: the new state and the output, or the trap and the state
-/// as it was (kept in register 1 until the turn's commit, after which nothing traps).
+/// Runs `turn` (lowered for a whole state) on `(input, state)`: the new state and the output,
+/// or the trap and the state as it was (kept in register 1 until the turn's commit, after
+/// which nothing traps).
 pub fn run_turn(
     turn: &Turn,
     input: Value,
@@ -33,36 +34,109 @@ pub fn run_turn(
     if regs.len() < turn.registers {
         regs.resize(turn.registers, Value::Unit);
     }
-    regs[0] = input;
     regs[1] = state;
-    let mut machine = Machine { regs, fuel };
-    let result = match machine.block(&turn.block) {
-        Ok(()) => machine.finish(turn),
+    let mut machine = Machine {
+        regs: &mut regs,
+        fuel,
+    };
+    let result = match machine.run(turn, input) {
+        Ok(()) => machine.finish_whole(turn),
         Err(trap) => Err(trap),
     };
-    let result =
-        result.map_err(|trap| (trap, std::mem::replace(&mut machine.regs[1], Value::Unit)));
-    let regs = machine.regs;
+    let result = result.map_err(|trap| (trap, std::mem::replace(&mut regs[1], Value::Unit)));
     REGISTERS.with(|cell| *cell.borrow_mut() = regs);
     result
 }
 
-struct Machine<'f> {
-    regs: Vec<Value>,
+/// Runs `turn` (lowered for a held state) on `input` and the state components held in `regs`
+/// (registers `2..`, see [`StateOut::Held`]): the output, with the new state's components
+/// left where the old ones were; on a trap they are the old ones, untouched. `scratch` is a
+/// reused buffer for the exchange.
+pub fn run_held(
+    turn: &Turn,
+    input: Value,
+    regs: &mut Vec<Value>,
+    scratch: &mut Vec<Value>,
+    fuel: &mut u64,
+) -> Result<Value, Trap> {
+    if regs.len() < turn.registers {
+        regs.resize(turn.registers, Value::Unit);
+    }
+    let mut machine = Machine { regs, fuel };
+    if let Err(trap) = machine.run(turn, input) {
+        // Values left in scratch registers may share the state's collections; clearing them
+        // keeps the next turn's updates in place.
+        if let StateOut::Held { out, .. } = &turn.state
+            && let Some(scratch_regs) = regs.get_mut(2 + out.len()..)
+        {
+            scratch_regs.fill(Value::Unit);
+        }
+        return Err(trap);
+    }
+    machine.finish_held(turn, scratch)
+}
+
+struct Machine<'r, 'f> {
+    regs: &'r mut Vec<Value>,
     fuel: &'f mut u64,
 }
 
-impl Machine<'_> {
-    /// The new state and the output of a finished turn.
-    fn finish(&mut self, turn: &Turn) -> Result<(Value, Value), Trap> {
+impl Machine<'_, '_> {
+    fn run(&mut self, turn: &Turn, input: Value) -> Result<(), Trap> {
+        self.set(0, input)?;
+        self.block(&turn.block)
+    }
+
+    /// The new state and the output of a finished turn lowered for a whole state.
+    fn finish_whole(&mut self, turn: &Turn) -> Result<(Value, Value), Trap> {
+        let StateOut::Whole(state) = turn.state else {
+            return Err(ill_typed("turn state"));
+        };
         let output = self.take(turn.output)?;
         // A step that answers with its state has one register for both.
-        let state = if turn.state == turn.output {
+        let state = if state == turn.output {
             output.clone()
         } else {
-            self.take(turn.state)?
+            self.take(state)?
         };
         Ok((state, output))
+    }
+
+    /// The output of a finished turn lowered for a held state; the new state's components
+    /// move to registers `2..`. A register named twice (a component copied to another, or
+    /// also the output) is cloned for all but its last mention.
+    fn finish_held(&mut self, turn: &Turn, scratch: &mut Vec<Value>) -> Result<Value, Trap> {
+        let StateOut::Held { out, direct, .. } = &turn.state else {
+            return Err(ill_typed("turn state"));
+        };
+        if *direct {
+            // Each new component is the old one, in place, or a register of its own.
+            for (reg, held) in out.iter().zip(2..) {
+                if *reg != held {
+                    let value = self.take(*reg)?;
+                    self.set(held, value)?;
+                }
+            }
+            return self.take(turn.output);
+        }
+        scratch.clear();
+        for (index, reg) in out.iter().enumerate() {
+            let value = if out[index + 1..].contains(reg) || *reg == turn.output {
+                self.get(*reg)?.clone()
+            } else {
+                self.take(*reg)?
+            };
+            scratch.push(value);
+        }
+        let output = self.take(turn.output)?;
+        let held = self
+            .regs
+            .get_mut(2..2 + scratch.len())
+            .ok_or_else(|| ill_typed("register"))?;
+        for (slot, value) in held.iter_mut().zip(scratch.drain(..)) {
+            *slot = value;
+        }
+        Ok(output)
     }
 
     /// Operand `index` of an op: moved out of `reg` when `last` marks it as its last read,
@@ -160,8 +234,12 @@ impl Machine<'_> {
                 )),
                 _ => Err(ill_typed("invariant result")),
             },
-            Op::Commit { last } => {
-                drop(self.fetch(1, *last, 0));
+            Op::Commit { regs, last } => {
+                for (index, reg) in regs.iter().enumerate() {
+                    if index < 64 && last & (1 << index) != 0 {
+                        drop(self.take(*reg)?);
+                    }
+                }
                 Ok(())
             }
             Op::BadCall => Err(ill_typed("call target")),
@@ -305,23 +383,34 @@ fn component(value: &Value, index: u32) -> Result<&Value, Trap> {
 
 /// `op` on two values, as `prim.apply` computes it on their pair.
 fn binary(op: BinOp, prim: Prim, a: &Value, b: &Value) -> Result<Value, TrapKind> {
-    let ints = match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Some((*x, *y)),
-        _ => None,
-    };
-    let int = |result: Option<i64>| result.map(Value::Int).ok_or(TrapKind::Overflow);
-    match (op, ints) {
-        (BinOp::Add, Some((x, y))) => int(x.checked_add(y)),
-        (BinOp::Sub, Some((x, y))) => int(x.checked_sub(y)),
-        (BinOp::Mul, Some((x, y))) => int(x.checked_mul(y)),
-        (BinOp::Min, Some((x, y))) => Ok(Value::Int(x.min(y))),
-        (BinOp::Max, Some((x, y))) => Ok(Value::Int(x.max(y))),
-        (BinOp::Eq, _) => Ok(Value::Bool(a == b)),
-        (BinOp::Ne, _) => Ok(Value::Bool(a != b)),
-        (BinOp::Lt, _) => Ok(Value::Bool(a < b)),
-        (BinOp::Le, _) => Ok(Value::Bool(a <= b)),
-        (BinOp::Gt, _) => Ok(Value::Bool(a > b)),
-        (BinOp::Ge, _) => Ok(Value::Bool(a >= b)),
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return binary_ints(op, *x, *y);
+    }
+    match op {
+        BinOp::Eq => Ok(Value::Bool(a == b)),
+        BinOp::Ne => Ok(Value::Bool(a != b)),
+        BinOp::Lt => Ok(Value::Bool(a < b)),
+        BinOp::Le => Ok(Value::Bool(a <= b)),
+        BinOp::Gt => Ok(Value::Bool(a > b)),
+        BinOp::Ge => Ok(Value::Bool(a >= b)),
         _ => prim.apply(Value::tuple(vec![a.clone(), b.clone()])),
+    }
+}
+
+/// `op` on two integers, without going through `Value`'s ordering.
+fn binary_ints(op: BinOp, x: i64, y: i64) -> Result<Value, TrapKind> {
+    let int = |result: Option<i64>| result.map(Value::Int).ok_or(TrapKind::Overflow);
+    match op {
+        BinOp::Add => int(x.checked_add(y)),
+        BinOp::Sub => int(x.checked_sub(y)),
+        BinOp::Mul => int(x.checked_mul(y)),
+        BinOp::Min => Ok(Value::Int(x.min(y))),
+        BinOp::Max => Ok(Value::Int(x.max(y))),
+        BinOp::Eq => Ok(Value::Bool(x == y)),
+        BinOp::Ne => Ok(Value::Bool(x != y)),
+        BinOp::Lt => Ok(Value::Bool(x < y)),
+        BinOp::Le => Ok(Value::Bool(x <= y)),
+        BinOp::Gt => Ok(Value::Bool(x > y)),
+        BinOp::Ge => Ok(Value::Bool(x >= y)),
     }
 }

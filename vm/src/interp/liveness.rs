@@ -41,7 +41,7 @@ fn walk(ops: &mut [Op], live: &mut BTreeSet<Reg>) {
                 live.remove(dst);
                 *last = reads(live, &[*src]);
             }
-            Op::Commit { last } => *last = reads(live, &[1]),
+            Op::Commit { regs, last } => *last = reads(live, regs),
             Op::Pack { dst, items, last }
             | Op::PrimArgs {
                 dst,

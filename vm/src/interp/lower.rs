@@ -33,18 +33,45 @@ pub enum Loc {
     Tuple(Vec<Loc>),
 }
 
-/// A lowered turn: registers 0 and 1 hold the input and the state when it starts; it ends
-/// with the new state in `state` and the output in `output`.
+/// How a turn receives its state and hands back the new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateIn {
+    /// The whole state value in register 1, unpacked by the turn; the new state is packed.
+    Whole,
+    /// The state's components already in registers (a held state, [`super::held`]); the new
+    /// state's components are left in registers, never packed.
+    Held,
+}
+
+/// Where a lowered turn leaves its new state.
+#[derive(Debug)]
+pub enum StateOut {
+    /// One register with the whole new state.
+    Whole(Reg),
+    /// The state's components: `layout` places the components of the state a turn starts
+    /// with (registers `2..2 + leaves.len()`, in order), `out` holds the new state's
+    /// components in the same order when it ends. With `direct`, each of `out` is either the
+    /// old component's own register or one that nothing else names (not another component,
+    /// not the output) and the output is not an old component, so the new state moves into place one component at a time.
+    Held {
+        layout: Loc,
+        out: Box<[Reg]>,
+        direct: bool,
+    },
+}
+
+/// A lowered turn: register 0 holds the input and register 1 (or the held components) the
+/// state when it starts; it ends with the new state in `state` and the output in `output`.
 #[derive(Debug)]
 pub struct Turn {
     pub block: Block,
     pub registers: usize,
-    pub state: Reg,
+    pub state: StateOut,
     pub output: Reg,
 }
 
 /// Lowers the step of `artifact` and its invariants into one turn.
-pub fn lower_turn(artifact: &Artifact) -> Result<Turn, TooBig> {
+pub fn lower_turn(artifact: &Artifact, mode: StateIn) -> Result<Turn, TooBig> {
     let mut lowering = Lowering {
         defs: artifact.defs.iter().map(|d| &d.body).collect(),
         next: 2,
@@ -52,8 +79,13 @@ pub fn lower_turn(artifact: &Artifact) -> Result<Turn, TooBig> {
         ops: Vec::new(),
         unpacked: Vec::new(),
     };
+    // The held components come first, so that they are registers 2.. in order.
+    let held = (mode == StateIn::Held).then(|| lowering.layout(&artifact.state));
     let input = lowering.unpack(&artifact.input, 0);
-    let state = lowering.unpack(&artifact.state, 1);
+    let state = match &held {
+        Some(layout) => layout.clone(),
+        None => lowering.unpack(&artifact.state, 1),
+    };
     let result = lowering.arrow(&artifact.step, Loc::Tuple(vec![input, state]))?;
     let new_state = lowering.proj(&result, 0);
     let output = lowering.proj(&result, 1);
@@ -67,17 +99,63 @@ pub fn lower_turn(artifact: &Artifact) -> Result<Turn, TooBig> {
             site: invariant.site,
         });
     }
-    let state = lowering.materialize(new_state);
     let output = lowering.materialize(output);
+    let (state, kept, live_after) = match held {
+        Some(layout) => {
+            let mut out = Vec::new();
+            lowering.leaves_of(&artifact.state, &new_state, &mut out);
+            let kept = leaves(&layout);
+            let live_after: Vec<Reg> = out.iter().copied().chain([output]).collect();
+            let direct = moves_directly(&out, &kept, output);
+            let out = out.into_boxed_slice();
+            (
+                StateOut::Held {
+                    layout,
+                    out,
+                    direct,
+                },
+                kept,
+                live_after,
+            )
+        }
+        None => {
+            let state = lowering.materialize(new_state);
+            (StateOut::Whole(state), vec![1], vec![state, output])
+        }
+    };
     let mut block = Block::new(lowering.ops);
-    super::commit::place(&mut block);
-    super::liveness::mark_last_uses(&mut block, [state, output]);
+    super::commit::place(&mut block, &kept);
+    super::liveness::mark_last_uses(&mut block, live_after);
     Ok(Turn {
         block,
         registers: usize::try_from(lowering.next).map_err(|_| TooBig)?,
         state,
         output,
     })
+}
+
+/// Whether the new components `out` can move into the held registers `kept` one at a time.
+fn moves_directly(out: &[Reg], kept: &[Reg], output: Reg) -> bool {
+    !kept.contains(&output)
+        && out.iter().enumerate().all(|(index, reg)| {
+            let own = kept.get(index) == Some(reg);
+            let shared = *reg == output || out.iter().filter(|other| *other == reg).count() > 1;
+            !shared && (own || !kept.contains(reg))
+        })
+}
+
+/// The registers of `loc`'s components, depth first.
+pub fn leaves(loc: &Loc) -> Vec<Reg> {
+    let mut regs = Vec::new();
+    push_leaves(loc, &mut regs);
+    regs
+}
+
+fn push_leaves(loc: &Loc, regs: &mut Vec<Reg>) {
+    match loc {
+        Loc::Reg(reg) => regs.push(*reg),
+        Loc::Tuple(parts) => parts.iter().for_each(|p| push_leaves(p, regs)),
+    }
 }
 
 struct Lowering<'a> {
@@ -115,6 +193,28 @@ impl Lowering<'_> {
             .map(|(t, r)| self.unpack(t, r))
             .collect();
         Loc::Tuple(parts)
+    }
+
+    /// Fresh registers for a value of type `ty`, its products split into registers (no op).
+    fn layout(&mut self, ty: &Type) -> Loc {
+        match ty.components() {
+            Some(components) => Loc::Tuple(components.iter().map(|t| self.layout(t)).collect()),
+            None => Loc::Reg(self.fresh()),
+        }
+    }
+
+    /// The registers of the components of `loc`, a value of type `ty`, split as
+    /// [`Lowering::layout`] splits `ty` (projecting a packed product where needed).
+    fn leaves_of(&mut self, ty: &Type, loc: &Loc, out: &mut Vec<Reg>) {
+        match ty.components() {
+            Some(components) => {
+                for (index, component) in components.iter().enumerate() {
+                    let part = self.proj(loc, u32::try_from(index).unwrap_or(u32::MAX));
+                    self.leaves_of(component, &part, out);
+                }
+            }
+            None => out.push(self.materialize(loc.clone())),
+        }
     }
 
     /// Component `index` of `loc`: a renaming for a tuple location, a `Proj` op otherwise.
@@ -412,7 +512,8 @@ mod tests {
             ]),
             Arrow::Proj(0),
         ]);
-        let turn = lower_turn(&artifact(vec![], step)).expect("a small step lowers");
+        let turn =
+            lower_turn(&artifact(vec![], step), StateIn::Whole).expect("a small step lowers");
         let kinds: Vec<&str> = turn
             .block
             .ops
@@ -451,6 +552,6 @@ mod tests {
             Arrow::Proj(1),
             Arrow::Seq(vec![Arrow::Proj(0), Arrow::Call(39)]),
         ]);
-        assert!(lower_turn(&artifact(defs, step)).is_err());
+        assert!(lower_turn(&artifact(defs, step), StateIn::Whole).is_err());
     }
 }

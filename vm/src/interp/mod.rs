@@ -3,7 +3,8 @@
 //! A turn (the step and every invariant after it) is lowered to a flat register form with
 //! products split into registers ([`lower`], [`ops`], run by [`exec`]). Everything else
 //! (migrations, `check_invariants` on its own) and any turn too large to lower runs on
-//! pre-resolved nodes ([`compile`], [`run`]).
+//! pre-resolved nodes ([`compile`], [`run`]). A running [`crate::machine::Instance`] keeps its
+//! state unpacked in registers between turns ([`held`]).
 //!
 //! It agrees exactly with [`crate::eval_ref`] on values, traps and trap sites; only the fuel
 //! each node costs differs (a fused projection path or a fork of projections costs one unit).
@@ -15,6 +16,7 @@
 mod commit;
 mod compile;
 mod exec;
+mod held;
 mod liveness;
 mod lower;
 mod ops;
@@ -27,7 +29,9 @@ use crate::trap::{Trap, TrapKind};
 use crate::value::Value;
 use crate::verify::VerifiedProgram;
 use compile::{Node, compile};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+pub use held::Held;
 
 /// A verified program ready to run.
 #[derive(Debug)]
@@ -36,6 +40,9 @@ pub struct Loaded {
     step: Node,
     /// The step and invariants lowered to registers, unless lowering gave up.
     turn: Option<lower::Turn>,
+    /// The turn lowered for a held state ([`held`]), lowered on the first [`Loaded::hold`] so
+    /// that loading (and a swap's pause) does not pay for it when only a node runs it.
+    held: OnceLock<Option<lower::Turn>>,
     /// The input type, precomputed for [`Loaded::accepts_input`].
     input: shape::Shape,
     invariants: Vec<(Node, Site)>,
@@ -53,7 +60,7 @@ pub fn load(program: VerifiedProgram) -> Loaded {
         defs.push(Arc::new(compile(&def.body, &defs)));
     }
     let step = compile(&artifact.step, &defs);
-    let turn = lower::lower_turn(artifact).ok();
+    let turn = lower::lower_turn(artifact, lower::StateIn::Whole).ok();
     let input = shape::Shape::of(&artifact.input);
     let invariants = artifact
         .invariants
@@ -73,6 +80,7 @@ pub fn load(program: VerifiedProgram) -> Loaded {
         program,
         step,
         turn,
+        held: OnceLock::new(),
         input,
         invariants,
         migrate_up,
@@ -84,6 +92,10 @@ pub fn load(program: VerifiedProgram) -> Loaded {
 impl Loaded {
     pub fn artifact(&self) -> &Artifact {
         self.program.artifact()
+    }
+
+    fn held_turn(&self) -> Option<&lower::Turn> {
+        self.held.get_or_init(|| held::lower_held(self)).as_ref()
     }
 
     /// Whether `value` is a value of the input type (what `verify::value_has_type` says,

@@ -149,9 +149,11 @@ pub enum Op {
         index: u32,
         site: Site,
     },
-    /// The turn can no longer trap: drop the old state kept in register 1 for rollback (on
-    /// its last use), so the state's collections become uniquely owned.
+    /// The turn can no longer trap: drop the old state kept for rollback in `regs` (register
+    /// 1, or the registers of a held state's components) on their last use, so the state's
+    /// collections become uniquely owned.
     Commit {
+        regs: Box<[Reg]>,
         last: LastUses,
     },
     /// A call of a definition that does not exist (the verifier rules it out).

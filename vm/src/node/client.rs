@@ -4,8 +4,16 @@
 //! Each call opens its own QUIC stream, so calls on one [`Client`] may run concurrently;
 //! [`Client::send_many`] writes batches of inputs on one stream while it reads the answers,
 //! so a long input list costs one round trip plus transfer time, and answers come back in input
-//! order. Refusals come back as [`ClientError::Refused`] with the node's reason. This module
-//! renders nothing; the CLI prints.
+//! order. Every input a `Client` sends carries an idempotency key (its client id and the next
+//! sequence number), and a send whose connection is lost is retried with the same keys on a
+//! new connection ([`super::client_keys`]), so an input is applied once however often it is
+//! sent; [`Client::log`] pages through an instance's log ([`super::client_log`]). An input
+//! answered busy (a full mailbox) is resent after a backoff by default ([`busy`]); a connection
+//! the node closed for a limit comes back as that refusal. Other refusals come back as
+//! [`ClientError::Refused`] with the node's reason. This module renders nothing; the CLI prints.
+
+mod busy;
+pub use busy::{BusyRetry, Sent};
 
 use super::pki::Identity;
 use super::protocol::{self, FRAME_BYTES_MAX, Request, Response};
@@ -14,6 +22,7 @@ use super::transport::{TransportError, client_endpoint, read_frame, write_frame}
 use crate::hash::Hash;
 use quinn::{Connection, Endpoint, RecvStream};
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Inputs per frame in [`Client::send_many`].
@@ -38,9 +47,17 @@ pub enum ClientError {
 
 /// A connection to one node.
 pub struct Client {
-    endpoint: Endpoint,
-    connection: Connection,
+    pub(super) endpoint: Endpoint,
+    pub(super) addr: SocketAddr,
+    /// Replaced by a new connection when a keyed send retries.
+    pub(super) connection: Mutex<Connection>,
     next_id: AtomicU64,
+    busy_retry: BusyRetry,
+    /// The client id of this client's idempotency keys.
+    pub(super) client_id: String,
+    /// The sequence number the next input takes.
+    pub(super) next_seq: AtomicU64,
+    pub(super) retry: super::client_keys::RetryPolicy,
 }
 
 impl Client {
@@ -63,12 +80,17 @@ impl Client {
         let connection = connecting.await.map_err(|e| failed(e.to_string()))?;
         Ok(Client {
             endpoint,
-            connection,
+            addr,
+            connection: Mutex::new(connection),
             next_id: AtomicU64::new(1),
+            busy_retry: BusyRetry::default(),
+            client_id: super::client_keys::random_client_id(),
+            next_seq: AtomicU64::new(1),
+            retry: super::client_keys::RetryPolicy::default(),
         })
     }
 
-    fn id(&self) -> u64 {
+    pub(super) fn id(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
@@ -86,6 +108,16 @@ impl Client {
         bytes: &[u8],
         answers: usize,
     ) -> Result<Vec<Response>, ClientError> {
+        self.request_raw_once(bytes, answers)
+            .await
+            .map_err(|error| self.refused_by_limit(error))
+    }
+
+    async fn request_raw_once(
+        &self,
+        bytes: &[u8],
+        answers: usize,
+    ) -> Result<Vec<Response>, ClientError> {
         let (mut send, mut recv) = self.open().await?;
         write_frame(&mut send, bytes).await?;
         let _ = send.finish();
@@ -96,8 +128,8 @@ impl Client {
         Ok(responses)
     }
 
-    async fn open(&self) -> Result<(quinn::SendStream, RecvStream), ClientError> {
-        self.connection
+    pub(super) async fn open(&self) -> Result<(quinn::SendStream, RecvStream), ClientError> {
+        self.connection()
             .open_bi()
             .await
             .map_err(|e| ClientError::Transport(TransportError::Stream(e.to_string())))
@@ -132,12 +164,39 @@ impl Client {
         }
     }
 
-    /// Many inputs, pipelined on one stream; one outcome per input, in input order.
+    /// Many inputs, pipelined on one stream, each with the next idempotency key; one outcome
+    /// per input, in input order. A lost connection is retried with the same keys; inputs
+    /// answered busy are resent per the client's [`BusyRetry`], and when it gives up the busy
+    /// refusal is the error ([`Client::send_many_with`] says which inputs were applied).
     pub async fn send_many(
         &self,
         instance: &str,
         inputs: &[String],
     ) -> Result<Vec<Outcome>, ClientError> {
+        let first_seq = self.reserve_seqs(inputs.len());
+        self.send_keyed(instance, first_seq, inputs).await
+    }
+
+    /// Many inputs without idempotency keys, pipelined on one stream and never retried (a
+    /// retry could apply an input twice); a busy answer is the error.
+    pub async fn send_unkeyed(
+        &self,
+        instance: &str,
+        inputs: &[String],
+    ) -> Result<Vec<Outcome>, ClientError> {
+        match self.send_stream(instance, inputs).await? {
+            (outcomes, None) => Ok(outcomes),
+            (_, Some(busy)) => Err(ClientError::Refused(busy)),
+        }
+    }
+
+    /// One unkeyed pipelined pass over `inputs`: the outcomes of the inputs applied, always a
+    /// prefix, and the busy refusal that stopped the rest, if any.
+    async fn send_stream(
+        &self,
+        instance: &str,
+        inputs: &[String],
+    ) -> Result<(Vec<Outcome>, Option<Refusal>), ClientError> {
         let (mut send, mut recv) = self.open().await?;
         let batches: Vec<&[String]> = inputs.chunks(BATCH_INPUTS).collect();
         let frames: Vec<Vec<u8>> = batches
@@ -159,13 +218,17 @@ impl Client {
         };
         let reading = async {
             let mut outcomes = Vec::with_capacity(inputs.len());
+            let mut busy = None;
             for _ in &frames {
-                match answer(read_response(&mut recv).await?)? {
-                    Response::Outputs(batch) => outcomes.extend(batch),
-                    other => return Err(unexpected(&other)),
+                match read_response(&mut recv).await? {
+                    Response::Outputs(batch) if busy.is_none() => outcomes.extend(batch),
+                    Response::Refused(refusal @ Refusal::Busy { .. }) => {
+                        busy.get_or_insert(refusal);
+                    }
+                    other => return Err(unexpected(&answer(other)?)),
                 }
             }
-            Ok(outcomes)
+            Ok((outcomes, busy))
         };
         let (written, outcomes) = tokio::join!(writing, reading);
         written?;
@@ -199,12 +262,12 @@ impl Client {
 
     /// Closes the connection and waits until the node has been told.
     pub async fn close(self) {
-        self.connection.close(0u32.into(), b"done");
+        self.connection().close(0u32.into(), b"done");
         self.endpoint.wait_idle().await;
     }
 }
 
-async fn read_response(recv: &mut RecvStream) -> Result<Response, ClientError> {
+pub(super) async fn read_response(recv: &mut RecvStream) -> Result<Response, ClientError> {
     let contents = read_frame(recv, FRAME_BYTES_MAX)
         .await?
         .ok_or(ClientError::NoAnswer)?;
@@ -213,7 +276,7 @@ async fn read_response(recv: &mut RecvStream) -> Result<Response, ClientError> {
 }
 
 /// Turns refusals and protocol errors into errors.
-fn answer(response: Response) -> Result<Response, ClientError> {
+pub(crate) fn answer(response: Response) -> Result<Response, ClientError> {
     match response {
         Response::Refused(refusal) => Err(ClientError::Refused(refusal)),
         Response::ProtocolError(message) => Err(ClientError::Protocol(message)),
@@ -221,7 +284,7 @@ fn answer(response: Response) -> Result<Response, ClientError> {
     }
 }
 
-fn unexpected(response: &Response) -> ClientError {
+pub(crate) fn unexpected(response: &Response) -> ClientError {
     let kind = match response {
         Response::Pushed(_) => "push",
         Response::Outputs(_) => "outputs",
@@ -229,6 +292,8 @@ fn unexpected(response: &Response) -> ClientError {
         Response::RolledBack(_) => "rollback",
         Response::Refused(_) => "refusal",
         Response::ProtocolError(_) => "protocol error",
+        Response::SigningState(_) => "signing state",
+        Response::Logged(_) => "log",
     };
     ClientError::Unexpected(format!("a {kind} answer"))
 }

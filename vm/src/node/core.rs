@@ -11,6 +11,7 @@
 //! is answered with [`Outcome::Rejected`]. Time comes from a [`Clock`] so tests can drive it.
 //! This module knows nothing of mailboxes, tasks or the network; [`super::server`] does.
 
+use super::bounded;
 use super::report::{
     InstanceReport, Outcome, PushOutcome, Refusal, SwapKind, SwapReport, VersionReport,
 };
@@ -48,8 +49,17 @@ pub enum Item {
     },
     /// A rollback barrier.
     Rollback,
+    /// A rollback barrier that a signature authorised: only from `running` back to `to`.
+    RollbackFrom { running: Hash, to: Hash },
     /// A snapshot for `inspect`.
     Inspect,
+    /// Inputs keyed for idempotency: input `i` has the key `(client, first_seq + i)`. Only a
+    /// durable instance can tell a retry ([`super::idempotent`]); a bare core runs them all.
+    KeyedInputs {
+        client: String,
+        first_seq: u64,
+        inputs: Vec<String>,
+    },
 }
 
 /// The answer to one [`Item`], in the same order.
@@ -83,6 +93,7 @@ impl InstanceCore {
         version
             .program
             .check_invariants(&state, &mut fuel)
+            .and_then(|()| bounded::check_state(&state, &version.program.artifact().state, &limits))
             .map_err(|trap| Refusal::InitRejected(version.report(trap)))?;
         Ok(InstanceCore {
             name: name.to_string(),
@@ -122,13 +133,16 @@ impl InstanceCore {
     /// Handles one mailbox item to completion; `mailbox` is how many items wait behind it.
     pub fn handle(&mut self, item: Item, clock: &dyn Clock, mailbox: usize) -> Reply {
         match item {
-            Item::Inputs(texts) => {
+            Item::Inputs(texts) | Item::KeyedInputs { inputs: texts, .. } => {
                 Reply::Outputs(texts.iter().map(|text| self.input(text, clock)).collect())
             }
             Item::Upgrade { version, expect } => {
                 Reply::Pushed(self.upgrade(version, expect, clock))
             }
             Item::Rollback => Reply::RolledBack(self.rollback(clock)),
+            Item::RollbackFrom { running, to } => {
+                Reply::RolledBack(self.rollback_from(running, to, clock))
+            }
             Item::Inspect => Reply::Inspected(self.inspect(mailbox)),
         }
     }
@@ -138,11 +152,7 @@ impl InstanceCore {
         let artifact = self.current.program.artifact();
         let outcome = match text::parse(text, &artifact.input) {
             Err(e) => Outcome::Rejected(format!("not a {} input: {e}", artifact.name)),
-            Ok(input) => match self
-                .current
-                .program
-                .step(input, &self.state, self.limits.fuel_turn)
-            {
+            Ok(input) => match bounded::turn(&self.current, input, &self.state, &self.limits) {
                 Ok((state, output)) => {
                     self.state = state;
                     self.turns += 1;
@@ -151,7 +161,9 @@ impl InstanceCore {
                 Err(trap) => Outcome::Trapped(self.current.report(trap)),
             },
         };
-        self.close_pause(clock.now());
+        if self.pause_from.is_some() {
+            self.close_pause(clock.now());
+        }
         outcome
     }
 
@@ -211,6 +223,32 @@ impl InstanceCore {
         Ok(self.commit(SwapKind::Rollback, from, barrier, clock))
     }
 
+    /// A rollback only if `running` runs and `to` is the version it returns to.
+    pub fn rollback_from(
+        &mut self,
+        running: Hash,
+        to: Hash,
+        clock: &dyn Clock,
+    ) -> Result<SwapReport, Refusal> {
+        if running != self.current.hash {
+            return Err(Refusal::ExpectMismatch {
+                expected: running,
+                running: Some(self.current.hash),
+            });
+        }
+        let Some(previous) = self.previous.last() else {
+            return Err(Refusal::NoPrevious(self.name.clone()));
+        };
+        if previous.hash != to {
+            return Err(Refusal::RollbackTargetMismatch {
+                instance: self.name.clone(),
+                signed: to,
+                previous: previous.hash,
+            });
+        }
+        self.rollback(clock)
+    }
+
     fn commit(
         &mut self,
         kind: SwapKind,
@@ -260,6 +298,20 @@ impl InstanceCore {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Successful turns so far.
+    pub fn turns(&self) -> u64 {
+        self.turns
+    }
+
+    /// The hashes of the version stack: rollback targets oldest first, the running one last.
+    pub fn version_stack(&self) -> Vec<Hash> {
+        self.previous
+            .iter()
+            .chain(std::iter::once(&self.current))
+            .map(|v| v.hash)
+            .collect()
     }
 }
 

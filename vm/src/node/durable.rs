@@ -7,15 +7,17 @@
 //! module does not wait for anything itself and knows nothing of tasks or the network.
 
 use super::core::{Clock, InstanceCore, Item, Reply};
-use super::report::Outcome;
+use super::idempotent::Dedup;
 use super::report::PushOutcome;
+use super::store::Pending;
 use super::store::journal::Journal;
-use super::store::{ClientKey, Pending};
 
 /// A live instance and its writer into the store.
 pub struct DurableInstance {
     core: InstanceCore,
     journal: Journal,
+    /// The clients' sequence numbers, for keyed inputs.
+    dedup: Dedup,
 }
 
 /// A reply that may be sent only once every one of `records` is durable.
@@ -26,7 +28,11 @@ pub struct Journaled {
 
 impl DurableInstance {
     pub fn new(core: InstanceCore, journal: Journal) -> DurableInstance {
-        DurableInstance { core, journal }
+        DurableInstance {
+            core,
+            journal,
+            dedup: Dedup::default(),
+        }
     }
 
     /// Handles one item to completion and appends what happened to the log.
@@ -57,22 +63,30 @@ impl DurableInstance {
                 }
                 Reply::RolledBack(rolled)
             }
+            Item::RollbackFrom { running, to } => {
+                let rolled = self.core.rollback_from(running, to, clock);
+                if rolled.is_ok() {
+                    records.push(self.journal.rolled_back(&self.core));
+                }
+                Reply::RolledBack(rolled)
+            }
             Item::Inspect => Reply::Inspected(self.core.inspect(mailbox)),
+            Item::KeyedInputs {
+                client,
+                first_seq,
+                inputs,
+            } => {
+                return self.dedup.handle(
+                    &mut self.core,
+                    &mut self.journal,
+                    &client,
+                    first_seq,
+                    &inputs,
+                    clock,
+                );
+            }
         };
         Journaled { reply, records }
-    }
-
-    /// One input under the client's idempotency key, logged with it (the sans-IO node's path;
-    /// the caller has already checked that the key was not applied before).
-    pub fn keyed_input(
-        &mut self,
-        text: &str,
-        key: Option<ClientKey>,
-        clock: &dyn Clock,
-    ) -> (Outcome, Pending) {
-        let outcome = self.core.input(text, clock);
-        let record = self.journal.input(&self.core, text, &outcome, key);
-        (outcome, record)
     }
 
     /// The live instance.

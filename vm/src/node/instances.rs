@@ -2,8 +2,8 @@
 //! drains a bounded mailbox, so instances run in parallel and each one handles its items in
 //! arrival order.
 //!
-//! [`Instances::enqueue`] returns as soon as an item is in a mailbox (waiting when the mailbox
-//! is full), and gives back a receiver for the reply; callers that enqueue in order therefore
+//! [`Instances::enqueue`] returns as soon as an item is in a mailbox (an input finding it full
+//! is answered [`Refusal::Busy`] at once; swaps and inspections wait for room), and gives back a receiver for the reply; callers that enqueue in order therefore
 //! get their items handled in order, while many requests are in flight. A reply is sent only
 //! once the records of its item are durable: the actor hands the reply and its pending records
 //! to a small ordered acknowledger task and goes on with the next item, so waiting for the disk
@@ -46,6 +46,8 @@ pub struct Instances {
     limits: Limits,
     capacity: usize,
     policy: SnapshotPolicy,
+    /// Deploys past this many instances are refused (restores are not).
+    instances_max: usize,
 }
 
 /// What a push became once its instance was known.
@@ -80,7 +82,14 @@ impl Instances {
             limits,
             capacity: capacity.max(1),
             policy,
+            instances_max: usize::MAX,
         }
+    }
+
+    /// The same instances, refusing a deploy once `max` instances run.
+    pub fn with_instances_max(mut self, max: usize) -> Instances {
+        self.instances_max = max;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
@@ -160,6 +169,11 @@ impl Instances {
             });
         }
         let store = registry.store.clone().ok_or(Refusal::ShuttingDown)?;
+        if registry.mailboxes.len() >= self.instances_max {
+            return Err(Refusal::TooManyInstances {
+                running: u64::try_from(registry.mailboxes.len()).unwrap_or(u64::MAX),
+            });
+        }
         let core = InstanceCore::deploy(name, version, self.limits.clone())?;
         let (journal, deployed) = Journal::deploy(store, &core, name, self.policy);
         self.start_actor(&mut registry, name, DurableInstance::new(core, journal));
@@ -167,7 +181,8 @@ impl Instances {
     }
 
     /// Puts `item` in `name`'s mailbox; the receiver gets the reply once it is handled and
-    /// durable.
+    /// durable. Inputs find a full mailbox busy ([`Refusal::Busy`], at once); other items wait
+    /// for room.
     pub async fn enqueue(
         &self,
         name: &str,
@@ -181,7 +196,20 @@ impl Instances {
             registry.mailboxes.get(name).cloned()
         }
         .ok_or_else(|| Refusal::UnknownInstance(name.to_string()))?;
+        if matches!(item, Item::Inputs(_) | Item::KeyedInputs { .. }) {
+            return offer(&sender, item, name, self.capacity);
+        }
         post(&sender, item).await
+    }
+
+    /// Whether an instance named `name` runs.
+    pub fn contains(&self, name: &str) -> bool {
+        self.lock().mailboxes.contains_key(name)
+    }
+
+    /// The store while the node serves, for reads that need no mailbox (`Log`).
+    pub fn store(&self) -> Option<Arc<Store>> {
+        self.lock().store.clone()
     }
 
     /// The names of every instance, in order.
@@ -212,6 +240,28 @@ async fn post(
     Ok(receiver)
 }
 
+/// Puts `item` in the mailbox if it has room, or answers busy without waiting.
+fn offer(
+    sender: &mpsc::Sender<Mail>,
+    item: Item,
+    name: &str,
+    capacity: usize,
+) -> Result<oneshot::Receiver<Reply>, Refusal> {
+    let (reply, receiver) = oneshot::channel();
+    match sender.try_send(Mail { item, reply }) {
+        Ok(()) => Ok(receiver),
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            let capacity = u64::try_from(capacity).unwrap_or(u64::MAX);
+            Err(Refusal::Busy {
+                instance: name.to_string(),
+                queued: capacity,
+                capacity,
+            })
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => Err(Refusal::ShuttingDown),
+    }
+}
+
 /// A handled item on its way out: sent once its records are durable.
 struct Ack {
     journaled: Journaled,
@@ -230,17 +280,32 @@ async fn run(
     let acknowledger = tokio::spawn(acknowledge(pending, wait_for_disk));
     while let Some(mail) = mailbox.recv().await {
         let journaled = instance.handle(mail.item, &clock, mailbox.len());
+        if !wait_for_disk {
+            // Nothing to wait for: answer from here, saving the acknowledger's wake-up.
+            let _ = mail.reply.send(journaled.reply);
+            continue_idle(&mut instance, &mailbox, &clock);
+            continue;
+        }
         // The acknowledger ends only after this sender is dropped.
         let _ = acks.send(Ack {
             journaled,
             reply: mail.reply,
         });
-        if mailbox.is_empty() {
-            instance.idle(&clock);
-        }
+        continue_idle(&mut instance, &mailbox, &clock);
     }
     drop(acks);
     let _ = acknowledger.await;
+}
+
+/// Ends a swap's pause when the mailbox has run dry: the instance is serving again.
+fn continue_idle(
+    instance: &mut DurableInstance,
+    mailbox: &mpsc::Receiver<Mail>,
+    clock: &SystemClock,
+) {
+    if mailbox.is_empty() {
+        instance.idle(clock);
+    }
 }
 
 /// Sends each reply, in order, once its records are durable (or at once when not

@@ -10,6 +10,8 @@
 //! [`super::transport`]'s job. Nothing here panics on any input.
 
 use super::report::{InstanceReport, Outcome, PushOutcome, Refusal, SwapReport};
+use super::signing::{SigningState, SwapSignature};
+use super::store::Record;
 use crate::hash::Hash;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,39 @@ pub enum Request {
     Inspect { instance: Option<String> },
     /// Back to the previous version (admin only).
     Rollback { instance: String },
+    /// A push signed by a trusted key (admin only; `spec/security.md`): a deploy when
+    /// `expect` is `None`, otherwise an upgrade from `expect`.
+    SignedPush {
+        instance: String,
+        artifact: Vec<u8>,
+        expect: Option<Hash>,
+        signature: SwapSignature,
+    },
+    /// A rollback from `running` back to `to`, signed by a trusted key (admin only).
+    SignedRollback {
+        instance: String,
+        running: Hash,
+        to: Hash,
+        signature: SwapSignature,
+    },
+    /// What the next signed swap of `instance` must carry (sequence number, versions).
+    SigningState { instance: String },
+    /// Like `Send`, each input keyed for idempotency: input `i` has the key
+    /// `(client, first_seq + i)`. An input whose key was already applied is answered with its
+    /// recorded outcome and not applied again.
+    SendKeyed {
+        instance: String,
+        client: String,
+        first_seq: u64,
+        inputs: Vec<String>,
+    },
+    /// A page of the instance's durable log from position `from` through `to` (inclusive; the
+    /// page may stop earlier: see [`LogPage::next`]).
+    Log {
+        instance: String,
+        from: u64,
+        to: u64,
+    },
 }
 
 /// What a node answers; errors are data too.
@@ -61,6 +96,29 @@ pub enum Response {
     Refused(Refusal),
     /// The request frame was malformed, oversized or of another protocol version.
     ProtocolError(String),
+    SigningState(SigningState),
+    /// The answer to `Log`.
+    Logged(LogPage),
+}
+
+/// One page of an instance's log, as `quiver log` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogPage {
+    /// The records in position order.
+    pub entries: Vec<LogEntry>,
+    /// Where the next page starts, when this one stopped before the asked `to` and more
+    /// records may follow; `None` when the range is done.
+    pub next: Option<u64>,
+    /// The first position still in the log (older records were compacted away).
+    pub first: u64,
+}
+
+/// One durable record of an instance's log and the version running once it was applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub position: u64,
+    pub record: Record,
+    pub version: Hash,
 }
 
 /// A decoded frame: its request id and its message.

@@ -94,6 +94,71 @@ pub enum Refusal {
     ShuttingDown,
     #[error("the node could not store this durably: {0}; nothing was acknowledged, retry later")]
     Unstored(String),
+    #[error(
+        "this node requires a signature to {operation}; pass `--sign NAME.key` with a key whose \
+         .pub file is in the node's --trusted-keys dir"
+    )]
+    Unsigned { operation: String },
+    #[error(
+        "the signing key {fingerprint} is not trusted by this node; sign with a key whose .pub \
+         file is in the node's --trusted-keys dir"
+    )]
+    UntrustedKey { fingerprint: String },
+    #[error(
+        "the signature does not match this {operation} of `{instance}` to {} with sequence \
+         {sequence}: it was made for another artifact, instance, running version, operation or \
+         sequence, or it is damaged; sign this request afresh", .artifact.short()
+    )]
+    BadSignature {
+        operation: String,
+        instance: String,
+        artifact: Hash,
+        sequence: u64,
+    },
+    #[error(
+        "signed sequence {presented} of `{instance}` is not above the last accepted one ({last}): \
+         a replayed, reordered or older signed request; sign it again with sequence {}", .last.saturating_add(1)
+    )]
+    StaleSequence {
+        instance: String,
+        presented: u64,
+        last: u64,
+    },
+    #[error(
+        "instance `{0}` already runs, but the signature is for a deploy; sign an upgrade from \
+         its running version"
+    )]
+    SignedDeployExists(String),
+    #[error(
+        "the signature rolls `{instance}` back to {}, but its previous version is {}; sign a \
+         rollback to the previous version", .signed.short(), .previous.short()
+    )]
+    RollbackTargetMismatch {
+        instance: String,
+        signed: Hash,
+        previous: Hash,
+    },
+    #[error(
+        "instance `{instance}` is busy: its mailbox holds {queued} of {capacity} items, the \
+         node's --max-mailbox; the input was not applied, retry after a short wait"
+    )]
+    Busy {
+        instance: String,
+        queued: u64,
+        capacity: u64,
+    },
+    #[error(
+        "client `{client}` already has {open} connections open, the node's \
+         --max-connections-per-client; close one and retry"
+    )]
+    TooManyConnections { client: String, open: u64 },
+    #[error(
+        "the node already runs {running} instances, its --max-instances; push to an existing \
+         instance or to another node"
+    )]
+    TooManyInstances { running: u64 },
+    #[error("the node could not read its store: {0}; retry later, or check the node's data dir")]
+    Unreadable(String),
 }
 
 fn running_text(running: &Option<Hash>) -> String {

@@ -5,8 +5,8 @@
 //! Time comes from a [`Clock`] and storage from the [`Store`] it is given (a file, or a
 //! simulated disk through [`Store::open_inline`]); it has no tasks, no network and no
 //! threads, so the deterministic simulator (`quiver-sim`) drives it one request at a time.
-//! Inputs may carry a client idempotency key: a key the store already holds is answered with
-//! the recorded outcome and not applied again. The live server ([`super::server`]) keeps its
+//! Keyed inputs (`SendKeyed`) go through the same deduplication as on the live node
+//! ([`super::idempotent`]): a key already applied is answered with its recorded outcome. The live server ([`super::server`]) keeps its
 //! own actor per instance for parallelism; it shares everything below this module
 //! ([`DurableInstance`], [`InstanceCore`], the journal and the store) but not this registry.
 
@@ -14,17 +14,17 @@ use super::core::{Clock, InstanceCore, Item, Reply};
 use super::durable::DurableInstance;
 use super::pki::Role;
 use super::protocol::{Request, Response};
-use super::report::{Outcome, PushOutcome, Refusal};
+use super::report::{PushOutcome, Refusal};
 use super::store::journal::Journal;
 use super::store::policy::SnapshotPolicy;
-use super::store::{ClientKey, Pending, Recorded, Store, StoreError};
+use super::store::{Pending, Store, StoreError};
 use super::version::prepare;
 use crate::hash::Hash;
 use crate::limits::Limits;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Who sent a request: the role of its certificate and the client id its keys are under.
+/// Who sent a request: the role of its certificate and a name for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     pub role: Role,
@@ -82,16 +82,9 @@ impl Node {
         self.instances.keys().map(String::as_str)
     }
 
-    /// Handles one request to completion. `first_key` is the idempotency key of a send's first
-    /// input (the next inputs take the following sequence numbers); `None` applies them
-    /// unkeyed.
-    pub fn handle(
-        &mut self,
-        request: Request,
-        caller: &Caller,
-        first_key: Option<ClientKey>,
-        clock: &dyn Clock,
-    ) -> Handled {
+    /// Handles one request to completion. Signed swaps, signing state and log pages are not
+    /// handled here (they are answered with a protocol error): the simulator does not send them.
+    pub fn handle(&mut self, request: Request, caller: &Caller, clock: &dyn Clock) -> Handled {
         let (instance, result) = match request {
             Request::Push {
                 instance,
@@ -102,7 +95,21 @@ impl Node {
                 (Some(instance), result)
             }
             Request::Send { instance, inputs } => {
-                let result = self.send(&instance, &inputs, first_key, clock);
+                let result = self.mailbox(&instance, Item::Inputs(inputs), clock);
+                (Some(instance), result)
+            }
+            Request::SendKeyed {
+                instance,
+                client,
+                first_seq,
+                inputs,
+            } => {
+                let item = Item::KeyedInputs {
+                    client,
+                    first_seq,
+                    inputs,
+                };
+                let result = self.mailbox(&instance, item, clock);
                 (Some(instance), result)
             }
             Request::Inspect { instance } => (instance.clone(), self.inspect(instance)),
@@ -110,6 +117,15 @@ impl Node {
                 let result = require_admin(caller.role, "roll back")
                     .and_then(|()| self.mailbox(&instance, Item::Rollback, clock));
                 (Some(instance), result)
+            }
+            Request::SignedPush { .. }
+            | Request::SignedRollback { .. }
+            | Request::SigningState { .. }
+            | Request::Log { .. } => {
+                let response = Response::ProtocolError(
+                    "the sans-IO node does not handle signed swaps or log pages".into(),
+                );
+                (None, Ok((response, Vec::new())))
             }
         };
         match result {
@@ -156,55 +172,7 @@ impl Node {
         ))
     }
 
-    /// Inputs in order; a keyed input the store already holds gets its recorded outcome.
-    fn send(
-        &mut self,
-        name: &str,
-        inputs: &[String],
-        first_key: Option<ClientKey>,
-        clock: &dyn Clock,
-    ) -> Result<(Response, Vec<Pending>), Refusal> {
-        let Some(instance) = self.instances.get_mut(name) else {
-            return Err(Refusal::UnknownInstance(name.to_string()));
-        };
-        let mut outcomes = Vec::with_capacity(inputs.len());
-        let mut records = Vec::new();
-        for (offset, text) in (0u64..).zip(inputs) {
-            let key = first_key.as_ref().map(|first| ClientKey {
-                client: first.client.clone(),
-                seq: first.seq.saturating_add(offset),
-            });
-            let recorded = match key.as_ref().map(|key| self.store.lookup(name, key)) {
-                Some(Ok(recorded)) => recorded,
-                None => None,
-                Some(Err(e)) => {
-                    // The inputs before this one ran and were logged: their records stay with
-                    // the refusal, so the caller still learns whether they became durable.
-                    let refused = Response::Refused(Refusal::Unstored(e.to_string()));
-                    return Ok((refused, records));
-                }
-            };
-            match recorded {
-                Some(Recorded::Applied { outcome, .. }) => {
-                    // It may still be on its way to disk: the reply waits for a barrier.
-                    records.push(self.store.barrier());
-                    outcomes.push(outcome);
-                }
-                Some(Recorded::Compacted { highest_seq }) => outcomes.push(Outcome::Rejected(
-                    format!("already applied (this client's inputs up to {highest_seq} were)"),
-                )),
-                None => {
-                    let (outcome, record) = instance.keyed_input(text, key, clock);
-                    records.push(record);
-                    outcomes.push(outcome);
-                }
-            }
-        }
-        instance.idle(clock);
-        Ok((Response::Outputs(outcomes), records))
-    }
-
-    /// An upgrade or rollback barrier, handled now.
+    /// One mailbox item (inputs, keyed inputs, an upgrade or rollback barrier), handled now.
     fn mailbox(
         &mut self,
         name: &str,

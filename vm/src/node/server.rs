@@ -3,25 +3,36 @@
 //!
 //! Each stream has a reader (this module's loop, which enqueues items in frame order so a
 //! client's pipelined inputs stay in order) and a writer task that awaits the replies in the
-//! same order. A malformed frame is answered with a protocol error and the stream goes on; an
+//! same order. The limits of [`super::admission`] apply here: connections per client
+//! certificate, requests in flight per connection, and the busy latch of a stream. A malformed frame is answered with a protocol error and the stream goes on; an
 //! oversized frame or one of another protocol version is answered and its stream is closed.
 //! Nothing a peer sends ends the node. Pushed artifacts are decoded and verified here, off the
-//! instance, before their upgrade barrier enters the mailbox.
+//! instance, before their upgrade barrier enters the mailbox. With trusted keys
+//! ([`NodeConfig::trusted_keys`]) unsigned swaps are refused and signed ones go through
+//! [`super::signing::serve`] after the role check: role and signature must both pass.
 //!
 //! At start the node opens its durable store in the data dir and brings back every instance it
 //! holds (version stack and state) before it listens; an instance the store cannot recover
 //! exactly stops the start with the store's error. Stopping closes every mailbox, lets the
 //! actors drain and closes the store, so everything acknowledged is on disk.
 
+use super::admission::{
+    AdmissionLimits, ClientIdentity, ConnectionCounter, LIMIT_CLOSE_CODE, StreamAdmission,
+    close_reason,
+};
 use super::compaction;
 use super::core::{Item, Reply};
 use super::instances::{Closed, Instances, Pushed};
+use super::log_page;
 use super::pki::{Pki, PkiError, Role};
 use super::protocol::{self, FRAME_BYTES_MAX, FrameError, Request, Response};
 use super::report::Refusal;
+use super::signing::{self, Gate, TrustedKeys};
 use super::store::policy::SnapshotPolicy;
 use super::store::{Durability, Store, StoreError};
-use super::transport::{TransportError, peer_role, read_frame, server_endpoint, write_frame};
+use super::transport::{
+    TransportError, peer_certificate, peer_role, read_frame, server_endpoint_with, write_frame,
+};
 use super::version::prepare;
 use crate::limits::Limits;
 use quinn::{Connection, Endpoint, RecvStream, SendStream};
@@ -31,7 +42,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 /// How to run a node.
@@ -41,14 +52,19 @@ pub struct NodeConfig {
     pub data_dir: PathBuf,
     pub limits: Limits,
     pub frame_bytes_max: usize,
-    /// Items a mailbox holds before senders wait.
+    /// Items a mailbox holds; an input finding it full is answered busy.
     pub mailbox_capacity: usize,
+    /// Instances, connections per client, streams and requests in flight per connection.
+    pub admission: AdmissionLimits,
     /// When a logged item counts as durable (and may be acknowledged).
     pub durability: Durability,
     /// When each instance snapshots its state.
     pub snapshots: SnapshotPolicy,
     /// Compact each instance's log down to this many snapshots; `None` keeps everything.
     pub keep_snapshots: Option<usize>,
+    /// When set, deploys, upgrades and rollbacks must be signed by one of these keys
+    /// (`spec/security.md`); when `None` the admin role suffices.
+    pub trusted_keys: Option<TrustedKeys>,
 }
 
 impl NodeConfig {
@@ -62,6 +78,8 @@ impl NodeConfig {
             durability: Durability::group(),
             snapshots: SnapshotPolicy::default(),
             keep_snapshots: None,
+            trusted_keys: None,
+            admission: AdmissionLimits::default(),
         }
     }
 }
@@ -71,9 +89,9 @@ impl NodeConfig {
 pub enum NodeError {
     #[error("{0}")]
     Pki(#[from] PkiError),
-    #[error("{0}")]
+    #[error(transparent)]
     Transport(#[from] TransportError),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the store holds instance `{0}` without any version; move the data dir's store aside")]
     Unrestorable(String),
@@ -140,7 +158,8 @@ fn recover_instances(config: &NodeConfig) -> Result<(Instances, Arc<Store>, usiz
         config.mailbox_capacity,
         store.clone(),
         config.snapshots,
-    );
+    )
+    .with_instances_max(config.admission.instances);
     let names = store.instances()?;
     for name in &names {
         let recovered = store.recover(name, &config.limits)?;
@@ -154,7 +173,12 @@ fn recover_instances(config: &NodeConfig) -> Result<(Instances, Arc<Store>, usiz
 /// Starts a node: opens (or creates) the PKI in the data dir and listens.
 pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
     let (pki, created_pki) = Pki::open_or_create(&config.data_dir)?;
-    let endpoint = server_endpoint(config.listen, pki.ca_pem(), &pki.load_node()?)?;
+    let endpoint = server_endpoint_with(
+        config.listen,
+        pki.ca_pem(),
+        &pki.load_node()?,
+        config.admission.streams_per_connection,
+    )?;
     let addr = endpoint
         .local_addr()
         .map_err(|source| TransportError::Bind {
@@ -171,6 +195,9 @@ pub async fn start(config: NodeConfig) -> Result<RunningNode, NodeError> {
         instances: instances.clone(),
         limits: config.limits,
         frame_bytes_max: config.frame_bytes_max,
+        gate: config.trusted_keys.map(|keys| Arc::new(Gate::new(keys))),
+        admission: config.admission,
+        connections: ConnectionCounter::default(),
     };
     let accepting = tokio::spawn(accept(endpoint.clone(), shared));
     Ok(RunningNode {
@@ -188,6 +215,10 @@ struct Shared {
     instances: Instances,
     limits: Limits,
     frame_bytes_max: usize,
+    /// The signature check of swaps, when the node trusts keys.
+    gate: Option<Arc<Gate>>,
+    admission: AdmissionLimits,
+    connections: ConnectionCounter,
 }
 
 async fn accept(endpoint: Endpoint, shared: Shared) {
@@ -207,27 +238,60 @@ async fn serve_connection(connection: Connection, shared: Shared) {
         connection.close(1u32.into(), b"the certificate carries no quiver role");
         return;
     };
+    let client = ClientIdentity::of_certificate(&peer_certificate(&connection).unwrap_or_default());
+    let _permit = match shared
+        .connections
+        .admit(&client, shared.admission.connections_per_client)
+    {
+        Ok(permit) => permit,
+        Err(refusal) => {
+            connection.close(LIMIT_CLOSE_CODE.into(), &close_reason(&refusal));
+            return;
+        }
+    };
+    let in_flight = Arc::new(Semaphore::new(
+        shared.admission.in_flight_per_connection.max(1),
+    ));
     while let Ok((send, recv)) = connection.accept_bi().await {
-        tokio::spawn(serve_stream(send, recv, role, shared.clone()));
+        tokio::spawn(serve_stream(
+            send,
+            recv,
+            role,
+            shared.clone(),
+            in_flight.clone(),
+        ));
     }
 }
 
 /// A response that may still be on its way from a mailbox.
 type Pending = Pin<Box<dyn Future<Output = Response> + Send>>;
 
-/// Replies in flight per stream before the reader waits for the writer.
-const IN_FLIGHT_MAX: usize = 1024;
+/// A request read and not yet answered: its id, its reply to come, and its place among the
+/// connection's requests in flight (freed once the reply is written).
+type InFlight = (u64, Pending, Option<OwnedSemaphorePermit>);
 
-async fn serve_stream(send: SendStream, mut recv: RecvStream, role: Role, shared: Shared) {
-    let (queue, pending) = mpsc::channel::<(u64, Pending)>(IN_FLIGHT_MAX);
+async fn serve_stream(
+    send: SendStream,
+    mut recv: RecvStream,
+    role: Role,
+    shared: Shared,
+    in_flight: Arc<Semaphore>,
+) {
+    let (queue, pending) =
+        mpsc::channel::<InFlight>(shared.admission.in_flight_per_connection.max(1));
     let writer = tokio::spawn(write_replies(send, pending));
+    let mut admission = StreamAdmission::default();
     loop {
+        // The connection's requests in flight are bounded: at the bound, stop reading.
+        let Ok(place) = in_flight.clone().acquire_owned().await else {
+            break;
+        };
         let contents = match read_frame(&mut recv, shared.frame_bytes_max).await {
             Ok(Some(contents)) => contents,
             Ok(None) => break,
             Err(TransportError::Frame(error)) => {
                 let _ = queue
-                    .send((error.id(), ready(protocol_error(&error))))
+                    .send((error.id(), ready(protocol_error(&error)), Some(place)))
                     .await;
                 let _ = recv.stop(2u32.into());
                 break;
@@ -235,11 +299,15 @@ async fn serve_stream(send: SendStream, mut recv: RecvStream, role: Role, shared
             Err(_) => break,
         };
         let reply = match protocol::decode::<Request>(&contents) {
-            Ok((id, request)) => (id, dispatch(request, role, &shared).await),
+            Ok((id, request)) => (
+                id,
+                dispatch(request, role, &shared, &mut admission).await,
+                Some(place),
+            ),
             Err(error) => {
                 let survives = error.stream_survives();
                 let _ = queue
-                    .send((error.id(), ready(protocol_error(&error))))
+                    .send((error.id(), ready(protocol_error(&error)), Some(place)))
                     .await;
                 if survives {
                     continue;
@@ -256,13 +324,12 @@ async fn serve_stream(send: SendStream, mut recv: RecvStream, role: Role, shared
     let _ = writer.await;
 }
 
-async fn write_replies(mut send: SendStream, mut pending: mpsc::Receiver<(u64, Pending)>) {
-    while let Some((id, reply)) = pending.recv().await {
+async fn write_replies(mut send: SendStream, mut pending: mpsc::Receiver<InFlight>) {
+    while let Some((id, reply, place)) = pending.recv().await {
         let response = reply.await;
-        if write_frame(&mut send, &protocol::encode(id, &response))
-            .await
-            .is_err()
-        {
+        let written = write_frame(&mut send, &protocol::encode(id, &response)).await;
+        drop(place);
+        if written.is_err() {
             return;
         }
     }
@@ -292,20 +359,39 @@ fn require_admin(role: Role, operation: &str) -> Result<(), Refusal> {
 }
 
 /// Checks the role, enqueues what the request asks for, and returns its reply to come.
-async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
+async fn dispatch(
+    request: Request,
+    role: Role,
+    shared: &Shared,
+    admission: &mut StreamAdmission,
+) -> Pending {
     let result = match request {
         Request::Push {
             instance,
             artifact,
             expect,
         } => push(instance, artifact, expect, role, shared).await,
-        Request::Send { instance, inputs } => shared
-            .instances
-            .enqueue(&instance, Item::Inputs(inputs))
-            .await
-            .map(awaited),
+        Request::Send { instance, inputs } => {
+            send(instance, Item::Inputs(inputs), shared, admission).await
+        }
+        Request::SendKeyed {
+            instance,
+            client,
+            first_seq,
+            inputs,
+        } => {
+            let item = Item::KeyedInputs {
+                client,
+                first_seq,
+                inputs,
+            };
+            send(instance, item, shared, admission).await
+        }
+        Request::Log { instance, from, to } => Ok(log(instance, from, to, shared)),
         Request::Inspect { instance } => Ok(inspect(instance, shared).await),
-        Request::Rollback { instance } => match require_admin(role, "roll back") {
+        Request::Rollback { instance } => match require_admin(role, "roll back")
+            .and_then(|()| unsigned_allowed(shared, "roll back"))
+        {
             Ok(()) => shared
                 .instances
                 .enqueue(&instance, Item::Rollback)
@@ -313,8 +399,92 @@ async fn dispatch(request: Request, role: Role, shared: &Shared) -> Pending {
                 .map(awaited),
             Err(refusal) => Err(refusal),
         },
+        Request::SignedPush {
+            instance,
+            artifact,
+            expect,
+            signature,
+        } => signed_push(instance, artifact, expect, signature, role, shared).await,
+        Request::SignedRollback {
+            instance,
+            running,
+            to,
+            signature,
+        } => signed_rollback(instance, (running, to), signature, role, shared).await,
+        Request::SigningState { instance } => Ok(Box::pin(
+            signing::serve::state(shared.gate.as_deref(), &shared.instances, instance).await,
+        ) as Pending),
     };
     result.unwrap_or_else(refused)
+}
+
+/// On a node with trusted keys, unsigned swaps are refused (`spec/security.md`).
+fn unsigned_allowed(shared: &Shared, operation: &str) -> Result<(), Refusal> {
+    signing::serve::require_unsigned_allowed(shared.gate.as_deref(), operation)
+}
+
+/// A push with a signature: the role first, then the signature (both must pass).
+async fn signed_push(
+    instance: String,
+    artifact: Vec<u8>,
+    expect: Option<crate::hash::Hash>,
+    signature: signing::SwapSignature,
+    role: Role,
+    shared: &Shared,
+) -> Result<Pending, Refusal> {
+    require_admin(role, "push")?;
+    let gate = shared.gate.as_deref();
+    signing::serve::push(
+        gate,
+        &shared.instances,
+        &shared.limits,
+        instance,
+        artifact,
+        expect,
+        signature,
+    )
+    .await
+    .map(pushed)
+}
+
+/// A rollback from `running` to `to` with a signature: the role first, then the signature.
+async fn signed_rollback(
+    instance: String,
+    (running, to): (crate::hash::Hash, crate::hash::Hash),
+    signature: signing::SwapSignature,
+    role: Role,
+    shared: &Shared,
+) -> Result<Pending, Refusal> {
+    require_admin(role, "roll back")?;
+    let gate = shared.gate.as_deref();
+    signing::serve::rollback(gate, &shared.instances, instance, running, to, signature)
+        .await
+        .map(awaited)
+}
+
+/// The response a push becomes.
+fn pushed(pushed: Pushed) -> Pending {
+    match pushed {
+        Pushed::Deployed(outcome) => ready(Response::Pushed(outcome)),
+        Pushed::Queued(receiver) => awaited(receiver),
+    }
+}
+
+/// Inputs into a mailbox, unless this stream was answered busy before (`admission`).
+async fn send(
+    instance: String,
+    inputs: Item,
+    shared: &Shared,
+    admission: &mut StreamAdmission,
+) -> Result<Pending, Refusal> {
+    if let Some(busy) = admission.refuse_input() {
+        return Err(busy);
+    }
+    let enqueued = shared.instances.enqueue(&instance, inputs).await;
+    if let Err(refusal) = &enqueued {
+        admission.refused(refusal);
+    }
+    enqueued.map(awaited)
 }
 
 async fn push(
@@ -325,6 +495,7 @@ async fn push(
     shared: &Shared,
 ) -> Result<Pending, Refusal> {
     require_admin(role, "push")?;
+    unsigned_allowed(shared, "push")?;
     let limits = shared.limits.clone();
     let version = tokio::task::spawn_blocking(move || prepare(&artifact, &limits))
         .await
@@ -357,6 +528,17 @@ async fn inspect(instance: Option<String>, shared: &Shared) -> Pending {
             }
         }
         Response::Inspected(reports)
+    })
+}
+
+/// A page of an instance's log, read from the store beside its mailbox.
+fn log(instance: String, from: u64, to: u64, shared: &Shared) -> Pending {
+    let store = shared.instances.store();
+    Box::pin(async move {
+        match log_page::serve(store, instance, from, to).await {
+            Ok(page) => Response::Logged(page),
+            Err(refusal) => Response::Refused(refusal),
+        }
     })
 }
 

@@ -13,6 +13,7 @@
 //! rule is not applied to rollbacks: an input the restored version does not accept is answered
 //! with an error, never reinterpreted.
 
+use super::bounded;
 use super::report::Refusal;
 use super::version::Version;
 use crate::bytecode::Migration;
@@ -58,9 +59,13 @@ pub fn migrate_up(
     state: Value,
     limits: &Limits,
 ) -> Result<Value, Refusal> {
-    plan.migration
+    let migrated = plan
+        .migration
         .migrate_up(state, limits.fuel_migration)
-        .map_err(|trap| Refusal::MigrationTrapped(next.report(trap)))
+        .and_then(|state| {
+            bounded::check_state(&state, &next.program.artifact().state, limits).map(|()| state)
+        });
+    migrated.map_err(|trap| Refusal::MigrationTrapped(next.report(trap)))
 }
 
 /// `current`'s state taken back to `previous` through `current`'s `migrate down`, checked
@@ -89,6 +94,7 @@ pub fn migrate_down(
     previous
         .program
         .check_invariants(&migrated, &mut fuel)
+        .and_then(|()| bounded::check_state(&migrated, previous_state, limits))
         .map_err(|trap| Refusal::MigrationTrapped(previous.report(trap)))?;
     Ok(migrated)
 }

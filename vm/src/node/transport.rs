@@ -77,6 +77,20 @@ pub fn server_endpoint(
     ca_pem: &str,
     node: &Identity,
 ) -> Result<Endpoint, TransportError> {
+    server_endpoint_with(listen, ca_pem, node, QUINN_STREAMS_DEFAULT)
+}
+
+/// quinn's default for concurrent bidirectional streams per connection.
+const QUINN_STREAMS_DEFAULT: u32 = 100;
+
+/// [`server_endpoint`] letting each connection open at most `streams` bidirectional streams at
+/// once (a client that wants more waits for one to end).
+pub fn server_endpoint_with(
+    listen: SocketAddr,
+    ca_pem: &str,
+    node: &Identity,
+    streams: u32,
+) -> Result<Endpoint, TransportError> {
     let provider = provider();
     let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
         roots(ca_pem)?,
@@ -93,7 +107,10 @@ pub fn server_endpoint(
     config.alpn_protocols = vec![ALPN.to_vec()];
     config.max_early_data_size = u32::MAX;
     let crypto = QuicServerConfig::try_from(config).map_err(tls)?;
-    let server = quinn::ServerConfig::with_crypto(Arc::new(crypto));
+    let mut server = quinn::ServerConfig::with_crypto(Arc::new(crypto));
+    let mut transport = quinn::TransportConfig::default();
+    transport.max_concurrent_bidi_streams(streams.into());
+    server.transport_config(Arc::new(transport));
     Endpoint::server(server, listen).map_err(|source| TransportError::Bind {
         addr: listen,
         source,
@@ -129,6 +146,13 @@ fn client_endpoint_with(mut config: rustls::ClientConfig) -> Result<Endpoint, Tr
         Endpoint::client(any).map_err(|source| TransportError::Bind { addr: any, source })?;
     endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(crypto)));
     Ok(endpoint)
+}
+
+/// The DER bytes of the peer's verified leaf certificate.
+pub fn peer_certificate(connection: &Connection) -> Option<Vec<u8>> {
+    let identity = connection.peer_identity()?;
+    let chain = identity.downcast::<Vec<CertificateDer<'static>>>().ok()?;
+    Some(chain.first()?.to_vec())
 }
 
 /// The role in the peer's verified certificate.

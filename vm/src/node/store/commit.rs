@@ -10,7 +10,7 @@
 //! batch without committing it. This module does not read the log back; recovery does.
 
 use super::error::StoreError;
-use super::record::{Position, Record, Snapshot, encode_record, encode_snapshot};
+use super::record::{Position, Record, encode_record};
 use super::tables::{ARTIFACTS, CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS, next_position};
 use crate::hash::Hash;
 use redb::{Database, ReadableTable, WriteTransaction};
@@ -98,10 +98,11 @@ pub(crate) enum Request {
         artifact: Option<(Hash, Vec<u8>)>,
         done: Ack,
     },
+    /// A snapshot already encoded and sealed (see `snapshotter`).
     Snapshot {
         instance: String,
         position: Position,
-        snapshot: Snapshot,
+        bytes: Vec<u8>,
         done: Ack,
     },
     /// Resolves once every request before it is durable.
@@ -267,15 +268,12 @@ impl Committer {
             Request::Snapshot {
                 instance,
                 position,
-                snapshot,
+                bytes,
                 ..
             } => {
                 let mut table = txn.open_table(SNAPSHOTS).map_err(write_error)?;
                 table
-                    .insert(
-                        (instance.as_str(), *position),
-                        encode_snapshot(instance, *position, snapshot).as_slice(),
-                    )
+                    .insert((instance.as_str(), *position), bytes.as_slice())
                     .map_err(write_error)?;
                 Ok(Ok(*position))
             }

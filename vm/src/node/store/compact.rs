@@ -1,15 +1,16 @@
 //! Log compaction: keep the newest snapshots of an instance, drop older snapshots, the log up
 //! to the oldest kept snapshot and the idempotency keys of the dropped records, in one
 //! transaction. Artifacts are kept (a kept snapshot's rollback stack may name any of them),
-//! and so are the clients' highest sequence numbers, so a retry of a compacted input is still
-//! recognised. This module does not decide when to compact.
+//! and so are the clients' highest sequence numbers; the highest dropped sequence per client
+//! is recorded (`dropped_keys`), so a retry of a compacted input is still recognised. This module does not decide when to compact.
 
 use super::Compacted;
 use super::error::StoreError;
 use super::record::Position;
-use super::tables::{ARTIFACTS, KEYS, LOG, SNAPSHOTS, positions};
+use super::tables::{ARTIFACTS, DROPPED_KEYS, KEYS, LOG, SNAPSHOTS, positions};
 use crate::hash::Hash;
 use redb::{Database, ReadableTable, TableError};
+use std::collections::BTreeMap;
 
 pub(crate) fn compact(db: &Database, instance: &str, keep: usize) -> Result<Compacted, StoreError> {
     let fail = |e: redb::StorageError| StoreError::database("compacting", e);
@@ -63,11 +64,40 @@ fn drop_log(
     let mut keys = txn.open_table(KEYS).map_err(open)?;
     // Client ids have no upper bound, so the range runs on into later instances, which the
     // predicate keeps.
-    keys.retain_in((instance, "", 0).., |(name, _, _), position| {
-        name != instance || position > through
+    let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
+    keys.retain_in((instance, "", 0).., |(name, client, seq), position| {
+        let keep = name != instance || position > through;
+        if !keep {
+            let highest = dropped.entry(client.to_string()).or_default();
+            *highest = (*highest).max(seq);
+        }
+        keep
     })
     .map_err(fail)?;
+    remember_dropped(txn, instance, &dropped)?;
     Ok(doomed)
+}
+
+/// Raises each client's dropped-key watermark to the highest seq this compaction dropped.
+fn remember_dropped(
+    txn: &redb::WriteTransaction,
+    instance: &str,
+    dropped: &BTreeMap<String, u64>,
+) -> Result<(), StoreError> {
+    let fail = |e: redb::StorageError| StoreError::database("compacting", e);
+    let mut table = txn
+        .open_table(DROPPED_KEYS)
+        .map_err(|e| StoreError::database("compacting", e))?;
+    for (client, seq) in dropped {
+        let before = table
+            .get((instance, client.as_str()))
+            .map_err(fail)?
+            .map_or(0, |seq| seq.value());
+        table
+            .insert((instance, client.as_str()), before.max(*seq))
+            .map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// The hashes stored for `instance`.

@@ -10,6 +10,7 @@ use super::error::StoreError;
 use super::record::{Position, Record};
 use crate::hash::Hash;
 use crate::limits::Limits;
+use crate::node::bounded;
 use crate::node::report::Outcome;
 use crate::node::swap::{migrate_down, migrate_up, plan_upgrade};
 use crate::node::version::Version;
@@ -45,6 +46,7 @@ impl Replayer {
         version
             .program
             .check_invariants(&state, &mut fuel)
+            .and_then(|()| bounded::check_state(&state, &version.program.artifact().state, &limits))
             .map_err(|trap| StoreError::Unreplayable {
                 instance: instance.to_string(),
                 position: 0,
@@ -58,6 +60,21 @@ impl Replayer {
             position: 0,
             limits,
         })
+    }
+
+    /// The state after the last record applied.
+    pub fn state(&self) -> &Value {
+        &self.state
+    }
+
+    /// Successful turns so far.
+    pub fn turns(&self) -> u64 {
+        self.turns
+    }
+
+    /// The position of the last record applied.
+    pub fn position(&self) -> Position {
+        self.position
     }
 
     pub fn running(&self) -> &Version {
@@ -104,10 +121,7 @@ impl Replayer {
         let artifact = running.program.artifact();
         match text::parse(input_text, &artifact.input) {
             Err(e) => Outcome::Rejected(format!("not a {} input: {e}", artifact.name)),
-            Ok(input) => match running
-                .program
-                .step(input, &self.state, self.limits.fuel_turn)
-            {
+            Ok(input) => match bounded::turn(&running, input, &self.state, &self.limits) {
                 Ok((state, output)) => {
                     self.state = state;
                     self.turns += 1;

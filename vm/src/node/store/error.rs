@@ -50,6 +50,10 @@ pub enum StoreError {
         "the store was closed before the record was durable; the input was not acknowledged, retry it"
     )]
     Closed,
+    #[error(
+        "the snapshot at position {position} was not written: a newer snapshot of the same instance replaced it before it was encoded"
+    )]
+    Superseded { position: Position },
 }
 
 impl StoreError {

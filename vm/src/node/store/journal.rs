@@ -6,8 +6,8 @@
 //! timing but never runs a turn itself, and it logs only swaps that committed.
 
 use super::policy::{SnapshotClock, SnapshotPolicy};
-use super::record::{ClientKey, Position, Record, Snapshot, encode_record};
-use super::{Pending, Recovered, Store};
+use super::record::{ClientKey, Position, Record, encode_record};
+use super::{LiveSnapshot, Pending, Recovered, Store};
 use crate::bytecode::encode::encode;
 use crate::node::core::InstanceCore;
 use crate::node::report::Outcome;
@@ -52,6 +52,16 @@ impl Journal {
             next: recovered.position + 1,
             snapshots: SnapshotClock::new(policy),
         }
+    }
+
+    /// The store this journal writes to.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The instance whose log this is.
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// The position the next record takes.
@@ -123,13 +133,20 @@ impl Journal {
         }
     }
 
-    /// Snapshots the core as it is after the last record; its durability is not awaited
-    /// (recovery falls back to an older snapshot and a longer replay).
+    /// Snapshots the core as it is after the last record. The state is handed to the store's
+    /// snapshot encoder, so this costs a reference count however large the state is; its
+    /// durability is not awaited (recovery falls back to an older snapshot and a longer
+    /// replay).
     pub fn snapshot(&mut self, core: &InstanceCore) {
-        let report = core.inspect(0);
-        let versions = report.versions.iter().rev().map(|v| v.hash).collect();
-        let state_type = &core.current().program.artifact().state;
-        let snapshot = Snapshot::of(versions, core.state(), state_type, report.turns);
-        drop(self.store.snapshot(&self.instance, self.next - 1, snapshot));
+        let live = LiveSnapshot {
+            versions: core.version_stack(),
+            state_type: core.current().program.artifact().state.clone(),
+            state: core.state().clone(),
+            turns: core.turns(),
+        };
+        drop(
+            self.store
+                .snapshot_live(&self.instance, self.next - 1, live),
+        );
     }
 }

@@ -11,6 +11,7 @@
 mod commit;
 mod engine;
 mod error;
+mod history;
 pub mod journal;
 mod listing;
 pub mod policy;
@@ -18,11 +19,14 @@ mod read;
 mod record;
 mod recover;
 mod replay;
+mod sequences;
+mod snapshotter;
 mod tables;
 
 pub use commit::Durability;
 pub use engine::{Replayer, Versions};
 pub use error::StoreError;
+pub use history::{History, Moment, Step};
 pub use listing::LogLine;
 pub use read::Start;
 pub use record::{ClientKey, Position, Record, Snapshot};
@@ -30,6 +34,8 @@ pub use recover::{Recovered, describe};
 pub use replay::{
     CandidateReport, DIFFERENCES_KEPT, Difference, DifferenceKind, Divergence, ReplayReport,
 };
+pub use sequences::SIGNED_SEQUENCES;
+pub use snapshotter::LiveSnapshot;
 
 use commit::{Committer, PendingKeys, PendingMap, Request};
 use read::decode_row;
@@ -39,7 +45,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
-use tables::{CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS};
+use tables::{CLIENTS, DROPPED_KEYS, INSTANCES, KEYS, LOG, SNAPSHOTS};
 use tokio::sync::oneshot;
 
 use crate::bytecode::Artifact;
@@ -56,6 +62,9 @@ pub struct Store {
     path: PathBuf,
     requests: Option<mpsc::Sender<Request>>,
     committer: Option<JoinHandle<()>>,
+    /// Live states on their way to the snapshot encoder (`snapshotter`).
+    snapshot_jobs: Option<mpsc::Sender<snapshotter::Job>>,
+    encoder: Option<JoinHandle<()>>,
     halted: Arc<AtomicBool>,
     pending_keys: PendingKeys,
     commits: Arc<AtomicU64>,
@@ -96,7 +105,8 @@ pub enum Recorded {
         position: Position,
         outcome: Outcome,
     },
-    /// The input was applied, but compaction dropped its record and outcome.
+    /// The input may have been applied, but compaction dropped its record and outcome (its
+    /// seq is at or below the highest seq of that client compaction dropped, `highest_seq`).
     Compacted { highest_seq: u64 },
 }
 
@@ -135,11 +145,19 @@ impl Store {
             .name("quiver-store-commit".into())
             .spawn(move || committer.run(receiver))
             .map_err(|e| open_error(format!("cannot start the committer: {e}")))?;
+        let (snapshot_jobs, jobs) = mpsc::channel();
+        let forward = requests.clone();
+        let encoder = std::thread::Builder::new()
+            .name("quiver-store-snapshot".into())
+            .spawn(move || snapshotter::run(jobs, forward))
+            .map_err(|e| open_error(format!("cannot start the snapshot encoder: {e}")))?;
         Ok(Store {
             db,
             path,
             requests: Some(requests),
             committer: Some(committer),
+            snapshot_jobs: Some(snapshot_jobs),
+            encoder: Some(encoder),
             halted,
             pending_keys,
             commits,
@@ -195,6 +213,8 @@ impl Store {
             pending_keys,
             commits,
             durability,
+            snapshot_jobs: None,
+            encoder: None,
             inline: Some(std::sync::Mutex::new(Inline {
                 committer,
                 queued: Vec::new(),
@@ -265,14 +285,44 @@ impl Store {
         })
     }
 
-    /// Stores a snapshot of the instance after the record at `position`.
+    /// Stores a snapshot of the instance after the record at `position`, encoded here.
     pub fn snapshot(&self, instance: &str, position: Position, snapshot: Snapshot) -> Pending {
+        let bytes = record::encode_snapshot(instance, position, &snapshot);
         self.send(|done| Request::Snapshot {
             instance: instance.to_string(),
             position,
-            snapshot,
+            bytes,
             done,
         })
+    }
+
+    /// Stores a snapshot of a live state after the record at `position` (every record up to it
+    /// already appended), encoded on the store's snapshot thread: the caller pays for a
+    /// reference count, not for the encoding. Resolves once written, or with
+    /// [`StoreError::Superseded`] when a newer snapshot of the instance replaced it first.
+    pub fn snapshot_live(&self, instance: &str, position: Position, live: LiveSnapshot) -> Pending {
+        if self.inline.is_some() {
+            // No encoder thread in an inline store: encoded here, committed like an append.
+            return self.send(|done| {
+                snapshotter::encode(snapshotter::Job {
+                    instance: instance.to_string(),
+                    position,
+                    live,
+                    done,
+                })
+            });
+        }
+        let (done, receiver) = oneshot::channel();
+        if let Some(jobs) = &self.snapshot_jobs {
+            // A stopped encoder drops `done`, which resolves the Pending as `Closed`.
+            let _ = jobs.send(snapshotter::Job {
+                instance: instance.to_string(),
+                position,
+                live,
+                done,
+            });
+        }
+        Pending(receiver)
     }
 
     /// Resolves once everything appended before it is durable.
@@ -314,14 +364,52 @@ impl Store {
             return Ok(Some(found));
         }
         let fail = |e: redb::StorageError| StoreError::database("looking up a key", e);
-        let Some(clients) = open_optional(&txn, CLIENTS)? else {
+        let Some(dropped) = open_optional(&txn, DROPPED_KEYS)? else {
             return Ok(None);
         };
-        let highest = clients.get((instance, key.client.as_str())).map_err(fail)?;
+        let highest = dropped.get((instance, key.client.as_str())).map_err(fail)?;
         Ok(highest
             .map(|seq| seq.value())
             .filter(|highest| key.seq <= *highest)
             .map(|highest_seq| Recorded::Compacted { highest_seq }))
+    }
+
+    /// The highest sequence number `client` ever had applied to `instance` (appended, durable
+    /// or not yet), or `None` for a client never seen.
+    pub fn highest_seq(&self, instance: &str, client: &str) -> Result<Option<u64>, StoreError> {
+        let low = (instance.to_string(), client.to_string(), 0);
+        let high = (instance.to_string(), client.to_string(), u64::MAX);
+        let pending = self
+            .pending()
+            .range(low..=high)
+            .next_back()
+            .map(|((_, _, seq), _)| *seq);
+        let txn = self.read()?;
+        let committed = match open_optional(&txn, CLIENTS)? {
+            Some(clients) => clients
+                .get((instance, client))
+                .map_err(|e| StoreError::database("reading a client's sequence", e))?
+                .map(|seq| seq.value()),
+            None => None,
+        };
+        Ok(pending.max(committed))
+    }
+
+    /// The first position still in `instance`'s log (after compaction), or `None` when it has
+    /// no record at all.
+    pub fn first_position(&self, instance: &str) -> Result<Option<Position>, StoreError> {
+        let txn = self.read()?;
+        let Some(log) = open_optional(&txn, LOG)? else {
+            return Ok(None);
+        };
+        let mut rows = log
+            .range((instance, 0)..=(instance, u64::MAX))
+            .map_err(|e| StoreError::database("reading the log", e))?;
+        match rows.next() {
+            None => Ok(None),
+            Some(Ok((key, _))) => Ok(Some(key.value().1)),
+            Some(Err(e)) => Err(StoreError::database("reading the log", e)),
+        }
     }
 
     fn read(&self) -> Result<redb::ReadTransaction, StoreError> {
@@ -372,6 +460,17 @@ impl Store {
         to: Position,
     ) -> Result<Vec<LogLine>, StoreError> {
         listing::listing(&self.db, instance, from, to)
+    }
+
+    /// `instance`'s history from its earliest point, every record's version and state
+    /// rebuilt and checked, at most `steps_max` records (for time travel over the log).
+    pub fn history(
+        &self,
+        instance: &str,
+        limits: &Limits,
+        steps_max: usize,
+    ) -> Result<History, StoreError> {
+        history::history(&self.db, instance, limits, steps_max)
     }
 
     /// The positions of `instance`'s snapshots, ascending.
@@ -474,9 +573,14 @@ fn lock_inline(inline: &std::sync::Mutex<Inline>) -> std::sync::MutexGuard<'_, I
 const DAMAGED: &str = "the file is damaged (shorter than its header says, or inconsistent)";
 
 /// Opens the redb file. redb asserts on some damaged files (a file cut shorter than its
-/// header says) instead of returning an error; that panic is turned into a refusal here.
+/// header says) instead of returning an error; that panic is turned into a refusal here, and
+/// the panic hook is silenced meanwhile so the refusal is the only message the user sees (a
+/// store is opened once, at start, before the node runs anything else).
 fn open_database(path: &Path) -> Result<Database, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let opened = std::panic::catch_unwind(|| Database::create(path));
+    std::panic::set_hook(hook);
     match opened {
         Ok(Ok(db)) => Ok(db),
         Ok(Err(e)) => Err(e.to_string()),
@@ -502,9 +606,14 @@ fn open_optional<K: redb::Key + 'static, V: redb::Value + 'static>(
     }
 }
 
-/// Closing commits what was gathered and waits for the committer.
+/// Closing encodes the snapshots handed over, commits what was gathered and waits for both
+/// threads.
 impl Drop for Store {
     fn drop(&mut self) {
+        drop(self.snapshot_jobs.take());
+        if let Some(encoder) = self.encoder.take() {
+            let _ = encoder.join();
+        }
         if let Some(requests) = self.requests.take() {
             let _ = requests.send(Request::Shutdown);
         }

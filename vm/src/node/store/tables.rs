@@ -17,6 +17,9 @@ pub const ARTIFACTS: TableDefinition<(&str, &[u8]), &[u8]> = TableDefinition::ne
 pub const KEYS: TableDefinition<(&str, &str, u64), u64> = TableDefinition::new("keys");
 /// `(instance, client) -> highest seq` ever recorded, kept when compaction drops keys.
 pub const CLIENTS: TableDefinition<(&str, &str), u64> = TableDefinition::new("clients");
+/// `(instance, client) -> highest seq among that client's keys compaction dropped`: a key at
+/// or below it that is not in `keys` may have been applied, so it is never applied again.
+pub const DROPPED_KEYS: TableDefinition<(&str, &str), u64> = TableDefinition::new("dropped_keys");
 /// `instance -> position of its deploy record` (always 0): the list of instances.
 pub const INSTANCES: TableDefinition<&str, u64> = TableDefinition::new("instances");
 
