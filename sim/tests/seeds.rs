@@ -49,7 +49,7 @@ fn different_seeds_explore_different_runs() {
 }
 
 #[test]
-fn the_checks_catch_a_node_that_applies_a_retried_input_twice() {
+fn the_checks_catch_retried_inputs_that_carry_no_idempotency_key() {
     let config = Config {
         keyed: false,
         ..Config::default()
