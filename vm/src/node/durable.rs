@@ -89,6 +89,11 @@ impl DurableInstance {
         Journaled { reply, records }
     }
 
+    /// The live instance.
+    pub fn core(&self) -> &InstanceCore {
+        &self.core
+    }
+
     /// The instance has nothing more to do (see [`InstanceCore::idle`]).
     pub fn idle(&mut self, clock: &dyn Clock) {
         self.core.idle(clock);

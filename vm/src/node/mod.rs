@@ -24,6 +24,7 @@ pub mod log_page;
 pub mod pki;
 pub mod protocol;
 pub mod report;
+pub mod sansio;
 pub mod server;
 pub mod signing;
 pub mod store;

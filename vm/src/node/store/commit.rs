@@ -143,6 +143,17 @@ impl Committer {
         }
     }
 
+    /// Commits `batch` on the caller's thread, in one transaction (the inline store).
+    pub fn commit_inline(&mut self, batch: Vec<Request>) {
+        if batch.is_empty() {
+            return;
+        }
+        if self.halted.load(Ordering::SeqCst) {
+            return self.finish(batch, Err(StoreError::Closed));
+        }
+        self.commit(batch);
+    }
+
     /// Adds the requests that share a transaction with the first; true when shutting down.
     fn gather(&self, requests: &Receiver<Request>, batch: &mut Vec<Request>) -> bool {
         if matches!(batch.last(), Some(Request::Shutdown)) {

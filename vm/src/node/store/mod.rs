@@ -69,6 +69,15 @@ pub struct Store {
     pending_keys: PendingKeys,
     commits: Arc<AtomicU64>,
     durability: Durability,
+    /// The committer itself when the store commits on the caller's thread ([`Store::open_inline`]).
+    inline: Option<std::sync::Mutex<Inline>>,
+}
+
+/// The committer of an inline store and, under `group`, the requests waiting for
+/// [`Store::flush`].
+struct Inline {
+    committer: Committer,
+    queued: Vec<Request>,
 }
 
 /// A record on its way to disk: resolves to its position once it is durable.
@@ -153,7 +162,74 @@ impl Store {
             pending_keys,
             commits,
             durability,
+            inline: None,
         })
+    }
+
+    /// Opens (or creates) a store on `backend` that commits on the caller's thread: no
+    /// committer thread, so a single-threaded simulation that drives it is deterministic.
+    /// Under `sync` every request is committed in its own fsynced transaction before the call
+    /// returns; under `group` (or `none`) requests wait until [`Store::flush`] commits them all
+    /// in one fsynced transaction, as one group of the threaded committer. `name` stands in
+    /// for the path in messages.
+    pub fn open_inline(
+        backend: impl redb::StorageBackend,
+        name: &str,
+        durability: Durability,
+    ) -> Result<Store, StoreError> {
+        let durability = match durability {
+            Durability::Sync => Durability::Sync,
+            _ => Durability::group(),
+        };
+        let open_error = |detail: String| StoreError::Open {
+            path: name.to_string(),
+            detail,
+        };
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            redb::Builder::new().create_with_backend(backend)
+        }));
+        let db = match opened {
+            Ok(Ok(db)) => Arc::new(db),
+            Ok(Err(e)) => return Err(open_error(e.to_string())),
+            Err(_) => return Err(open_error(DAMAGED.into())),
+        };
+        let halted = Arc::new(AtomicBool::new(false));
+        let pending_keys = PendingKeys::default();
+        let commits = Arc::new(AtomicU64::new(0));
+        let committer = Committer {
+            db: db.clone(),
+            mode: durability,
+            halted: halted.clone(),
+            pending_keys: pending_keys.clone(),
+            next: BTreeMap::new(),
+            commits: commits.clone(),
+        };
+        Ok(Store {
+            db,
+            path: PathBuf::from(name),
+            requests: None,
+            committer: None,
+            halted,
+            pending_keys,
+            commits,
+            durability,
+            snapshot_jobs: None,
+            encoder: None,
+            inline: Some(std::sync::Mutex::new(Inline {
+                committer,
+                queued: Vec::new(),
+            })),
+        })
+    }
+
+    /// Commits every request an inline `group` store holds, in one transaction; nothing for
+    /// any other store.
+    pub fn flush(&self) {
+        if let Some(inline) = &self.inline {
+            let mut inline = lock_inline(inline);
+            let batch = std::mem::take(&mut inline.queued);
+            inline.committer.commit_inline(batch);
+        }
     }
 
     /// The mode this store was opened in.
@@ -225,6 +301,17 @@ impl Store {
     /// reference count, not for the encoding. Resolves once written, or with
     /// [`StoreError::Superseded`] when a newer snapshot of the instance replaced it first.
     pub fn snapshot_live(&self, instance: &str, position: Position, live: LiveSnapshot) -> Pending {
+        if self.inline.is_some() {
+            // No encoder thread in an inline store: encoded here, committed like an append.
+            return self.send(|done| {
+                snapshotter::encode(snapshotter::Job {
+                    instance: instance.to_string(),
+                    position,
+                    live,
+                    done,
+                })
+            });
+        }
         let (done, receiver) = oneshot::channel();
         if let Some(jobs) = &self.snapshot_jobs {
             // A stopped encoder drops `done`, which resolves the Pending as `Closed`.
@@ -245,7 +332,14 @@ impl Store {
 
     fn send(&self, request: impl FnOnce(commit::Ack) -> Request) -> Pending {
         let (done, receiver) = oneshot::channel();
-        if let Some(requests) = &self.requests {
+        if let Some(inline) = &self.inline {
+            let mut inline = lock_inline(inline);
+            if self.durability == Durability::Sync {
+                inline.committer.commit_inline(vec![request(done)]);
+            } else {
+                inline.queued.push(request(done));
+            }
+        } else if let Some(requests) = &self.requests {
             // A closed channel drops `done`, which resolves the Pending as `Closed`.
             let _ = requests.send(request(done));
         }
@@ -468,6 +562,16 @@ fn lookup_committed(
     Ok(applied(position, record))
 }
 
+/// One request at a time is what the lock is for; a poisoned committer is consistent because
+/// a failed commit forgets the positions it advanced.
+fn lock_inline(inline: &std::sync::Mutex<Inline>) -> std::sync::MutexGuard<'_, Inline> {
+    inline
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+const DAMAGED: &str = "the file is damaged (shorter than its header says, or inconsistent)";
+
 /// Opens the redb file. redb asserts on some damaged files (a file cut shorter than its
 /// header says) instead of returning an error; that panic is turned into a refusal here, and
 /// the panic hook is silenced meanwhile so the refusal is the only message the user sees (a
@@ -480,7 +584,7 @@ fn open_database(path: &Path) -> Result<Database, String> {
     match opened {
         Ok(Ok(db)) => Ok(db),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("the file is damaged (shorter than its header says, or inconsistent)".into()),
+        Err(_) => Err(DAMAGED.into()),
     }
 }
 

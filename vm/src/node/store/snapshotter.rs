@@ -82,7 +82,7 @@ fn keep_newest(newest: &mut BTreeMap<String, Job>, job: Job) {
 }
 
 /// The committer's request for one encoded, sealed snapshot.
-fn encode(job: Job) -> Request {
+pub(crate) fn encode(job: Job) -> Request {
     let Job {
         instance,
         position,
