@@ -220,10 +220,15 @@ impl Committer {
             _ => redb::Durability::Immediate,
         });
         let mut advanced = BTreeMap::new();
-        let results = batch
-            .iter()
-            .map(|request| self.apply(&txn, request, &mut advanced))
-            .collect::<Result<Vec<_>, _>>()?;
+        let results = {
+            let mut tables = BatchTables::open(&txn)?;
+            let results = batch
+                .iter()
+                .map(|request| self.apply(&txn, &mut tables, request, &mut advanced))
+                .collect::<Result<Vec<_>, _>>()?;
+            tables.close(&txn)?;
+            results
+        };
         txn.commit()
             .map_err(|e| StoreError::database("committing", e))?;
         self.commits.fetch_add(1, Ordering::Relaxed);
@@ -235,6 +240,7 @@ impl Committer {
     fn apply(
         &self,
         txn: &WriteTransaction,
+        tables: &mut BatchTables<'_>,
         request: &Request,
         advanced: &mut BTreeMap<String, Position>,
     ) -> Result<Result<Position, StoreError>, StoreError> {
@@ -249,9 +255,8 @@ impl Committer {
                 let expected = match advanced.get(instance).or(self.next.get(instance)) {
                     Some(next) => *next,
                     None => {
-                        let log = txn.open_table(LOG).map_err(write_error)?;
                         let snapshots = txn.open_table(SNAPSHOTS).map_err(write_error)?;
-                        next_position(&log, &snapshots, instance)?
+                        next_position(&tables.log, &snapshots, instance)?
                     }
                 };
                 if *position != expected {
@@ -261,7 +266,7 @@ impl Committer {
                         got: *position,
                     }));
                 }
-                write_append(txn, instance, *position, record, artifact.as_ref())?;
+                write_append(txn, tables, instance, *position, record, artifact.as_ref())?;
                 advanced.insert(instance.clone(), position + 1);
                 Ok(Ok(*position))
             }
@@ -293,8 +298,46 @@ impl Committer {
     }
 }
 
+/// The tables nearly every request of a batch writes, opened once per transaction (opening a
+/// table per record cost more than the record), and the clients' highest sequence numbers,
+/// merged into `CLIENTS` once when the batch closes.
+struct BatchTables<'txn> {
+    log: redb::Table<'txn, (&'static str, u64), &'static [u8]>,
+    keys: redb::Table<'txn, (&'static str, &'static str, u64), u64>,
+    highest: BTreeMap<(String, String), u64>,
+}
+
+impl<'txn> BatchTables<'txn> {
+    fn open(txn: &'txn WriteTransaction) -> Result<BatchTables<'txn>, StoreError> {
+        Ok(BatchTables {
+            log: txn.open_table(LOG).map_err(write_error)?,
+            keys: txn.open_table(KEYS).map_err(write_error)?,
+            highest: BTreeMap::new(),
+        })
+    }
+
+    /// Records the highest sequence number of every client the batch wrote a key of.
+    fn close(self, txn: &WriteTransaction) -> Result<(), StoreError> {
+        if self.highest.is_empty() {
+            return Ok(());
+        }
+        let mut clients = txn.open_table(CLIENTS).map_err(write_error)?;
+        for ((instance, client), seq) in self.highest {
+            let stored = clients
+                .get((instance.as_str(), client.as_str()))
+                .map_err(write_error)?
+                .map_or(0, |seq| seq.value());
+            clients
+                .insert((instance.as_str(), client.as_str()), stored.max(seq))
+                .map_err(write_error)?;
+        }
+        Ok(())
+    }
+}
+
 fn write_append(
     txn: &WriteTransaction,
+    tables: &mut BatchTables<'_>,
     instance: &str,
     position: Position,
     record: &Record,
@@ -312,26 +355,25 @@ fn write_append(
             instances.insert(instance, position).map_err(write_error)?;
         }
         Record::Input { key: Some(key), .. } => {
-            let mut keys = txn.open_table(KEYS).map_err(write_error)?;
-            keys.insert((instance, key.client.as_str(), key.seq), position)
+            tables
+                .keys
+                .insert((instance, key.client.as_str(), key.seq), position)
                 .map_err(write_error)?;
-            let mut clients = txn.open_table(CLIENTS).map_err(write_error)?;
-            let highest = clients
-                .get((instance, key.client.as_str()))
-                .map_err(write_error)?
-                .map_or(0, |seq| seq.value());
-            clients
-                .insert((instance, key.client.as_str()), highest.max(key.seq))
-                .map_err(write_error)?;
+            let highest = tables
+                .highest
+                .entry((instance.to_string(), key.client.clone()))
+                .or_insert(key.seq);
+            *highest = (*highest).max(key.seq);
         }
         _ => {}
     }
-    let mut log = txn.open_table(LOG).map_err(write_error)?;
-    log.insert(
-        (instance, position),
-        encode_record(instance, position, record).as_slice(),
-    )
-    .map_err(write_error)?;
+    tables
+        .log
+        .insert(
+            (instance, position),
+            encode_record(instance, position, record).as_slice(),
+        )
+        .map_err(write_error)?;
     Ok(())
 }
 
