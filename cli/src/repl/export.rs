@@ -126,7 +126,7 @@ fn read_entries(path: &Path) -> Result<Vec<Entry>, String> {
 
 /// Every version hash the export names, once each.
 fn hashes(entries: &[Entry]) -> Result<BTreeSet<Hash>, String> {
-    entries.iter().map(|entry| parse_hash(entry)).collect()
+    entries.iter().map(parse_hash).collect()
 }
 
 fn parse_hash(entry: &Entry) -> Result<Hash, String> {
