@@ -1,8 +1,8 @@
 //! `:open FILE.json [INSTANCE]`: a `quiver log --json` export as an instance of the session.
 //!
 //! An export has no artifacts, only version hashes, so the history is rebuilt through the
-//! versions this session compiled (every machine of every `:load`ed file is remembered by its
-//! hash). Every hash of the export must be one of them, or the open is refused with the missing
+//! versions this session compiled (every machine of every `:load`ed file, and those of the
+//! session's source when `:open` runs, is remembered by its hash). Every hash of the export must be one of them, or the open is refused with the missing
 //! hashes. The export must start at the deploy (a compacted or `--from` export cannot be
 //! rebuilt); each record is then re-run through the node's own [`Replayer`] (inputs parsed by
 //! the running version, upgrades and rollbacks through their migrations), and every recomputed
@@ -48,11 +48,16 @@ impl Session {
 
     /// The history recorded in the export at `path`, rebuilt through the session's versions.
     pub(super) fn export_history(
-        &self,
+        &mut self,
         path: &Path,
         wanted: Option<&str>,
     ) -> Result<History, String> {
         let name = instance_name(path, wanted)?;
+        // Machines declared at the prompt since the last `:load` count too.
+        if let Ok(program) = quiver_lang::driver::check(&self.source()) {
+            let machines: Vec<String> = program.machines.iter().map(|m| m.name.clone()).collect();
+            self.remember_versions(&machines);
+        }
         let entries = read_entries(path)?;
         let hashes = hashes(&entries)?;
         let missing: Vec<String> = hashes

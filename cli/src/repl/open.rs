@@ -87,7 +87,7 @@ fn read_history(
     if !file.is_file() {
         return Err(format!(
             "error: {} has no {STORE_FILE}\n  help: give the data dir of a node (`quiver node \
-             --data DIR`)\n",
+             --data DIR`) or a `quiver log --json` export file\n",
             dir.display()
         ));
     }
