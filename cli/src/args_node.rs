@@ -89,6 +89,9 @@ after it (short hash) and what it was: the deploy, an input and its output (or `
 `rejected: ...`), or an upgrade or rollback, marked `===`. Records the node compacted away are
 gone; the listing says where it starts. The `client` role may read logs.
 
+`--json` of the whole log is an export: `quiver log c1 --json > c1.json`, then in `quiver repl`
+`:load` the source of each version it ran and `:open c1.json` to walk its turns.
+
 Examples:
   quiver log c1
   quiver log c1 --from 100 --to 120

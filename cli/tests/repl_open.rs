@@ -1,6 +1,7 @@
 //! `quiver repl`'s `:open DIR [INSTANCE]` on the data dir of a real node: the recorded turns
 //! (across an upgrade, a trap and a rejection included) become the instance's line, so
-//! `:history`, `:goto` and `:back` walk them; a running node's store is refused clearly.
+//! `:history`, `:goto` and `:back` walk them; a running node's store is refused clearly. The
+//! same log exported with `quiver log --json` opens as the same line (`:open FILE.json`).
 
 mod node_support;
 
@@ -51,6 +52,9 @@ fn open_walks_a_stopped_nodes_recorded_turns_and_refuses_a_running_one() {
         running.contains("a running node holds its store"),
         "{running}"
     );
+    let export = node.data().join("c.json");
+    let listed = node.quiver(&["log", "c", "--json"]).expect_code(0);
+    std::fs::write(&export, &listed.stdout).expect("the export is written");
     node.kill();
 
     let several = repl(&format!(":open {dir}"));
@@ -89,4 +93,28 @@ fn open_walks_a_stopped_nodes_recorded_turns_and_refuses_a_running_one() {
         out.contains("c: at turn 4 of 5, state { count: 5, resets: 0 }"),
         "{out}"
     );
+    assert_the_export_opens_as_the_same_line(&export, v1, v2);
+}
+
+/// The export of the same log opens as the same line, through the session's versions.
+fn assert_the_export_opens_as_the_same_line(export: &std::path::Path, v1: &str, v2: &str) {
+    let (counter, counter_v2) = (example("counter.sm"), example("counter_v2.sm"));
+    let out = repl(&format!(
+        ":load {counter}\n:load {counter_v2}\n:open {}\n:history",
+        export.display()
+    ));
+    assert!(
+        out.contains(&format!(
+            "c: opened from {}: 5 record(s) after position 0, running Counter {v2}",
+            export.display()
+        )),
+        "{out}"
+    );
+    assert!(out.contains("  2  Incr(9223372036854775807) => error: integer overflow"));
+    assert!(
+        out.contains("  3  Nope => error: not a Counter input"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("  4  upgrade {v1} -> {v2}")), "{out}");
+    assert!(out.contains("* 5  Reset => Ok"), "{out}");
 }

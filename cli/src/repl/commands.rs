@@ -65,8 +65,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "open",
-        "DIR [INSTANCE]",
-        "load a stopped node's recorded history to walk with :history and :goto",
+        "DIR|FILE.json [INSTANCE]",
+        "walk a stopped node's history, or a `quiver log --json` export",
     ),
     (
         "graph",

@@ -111,6 +111,7 @@ impl Session {
         };
         self.file = Some(path);
         self.file_src = src;
+        self.remember_versions(&machines);
         Ok(format!("loaded {name}: {}\n", describe(&machines)))
     }
 

@@ -16,6 +16,7 @@
 
 mod commands;
 mod eval;
+mod export;
 mod helper;
 mod history;
 mod input;

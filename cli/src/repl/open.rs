@@ -1,5 +1,6 @@
 //! `:open DIR [INSTANCE]`: a node's recorded history as an instance of the session, so the
 //! time-travel commands (`:history`, `:goto`, `:back`, `:forward`) walk its real turns.
+//! `:open FILE.json [INSTANCE]` does the same for a `quiver log --json` export (`export`).
 //!
 //! The store in `DIR` is opened like `quiver replay` opens it: nothing is ever appended, and a
 //! node that is running holds the store's lock, so opening it is refused with a message saying
@@ -34,12 +35,17 @@ impl Session {
             [dir, instance] => (*dir, Some(*instance)),
             _ => {
                 return Err(
-                    "error: write `:open DIR` or `:open DIR INSTANCE` (DIR: a node's data dir)\n"
+                    "error: write `:open DIR [INSTANCE]` (DIR: a node's data dir) or `:open \
+                     FILE.json [INSTANCE]` (a `quiver log --json` export)\n"
                         .to_string(),
                 );
             }
         };
-        let history = read_history(Path::new(dir), wanted, &self.limits)?;
+        let history = if Path::new(dir).is_file() {
+            self.export_history(Path::new(dir), wanted)?
+        } else {
+            read_history(Path::new(dir), wanted, &self.limits)?
+        };
         let name = history.instance.clone();
         if self.instances.contains_key(&name) {
             return Err(format!(
@@ -81,7 +87,7 @@ fn read_history(
     if !file.is_file() {
         return Err(format!(
             "error: {} has no {STORE_FILE}\n  help: give the data dir of a node (`quiver node \
-             --data DIR`)\n",
+             --data DIR`) or a `quiver log --json` export file\n",
             dir.display()
         ));
     }

@@ -7,11 +7,14 @@
 use super::commands::{self, Entry};
 use super::history::Timeline;
 use super::live::Live;
+use super::version::Version;
+use quiver_vm::hash::Hash;
 use quiver_vm::limits::Limits;
 use quiver_vm::types::Type;
 use quiver_vm::value::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A name bound with `let` at the prompt.
 #[derive(Clone, Debug)]
@@ -72,6 +75,8 @@ pub struct Session {
     pub(super) started: usize,
     /// The node `:connect` reached, when connected.
     pub(super) live: Option<Live>,
+    /// Every version compiled from a `:load`ed file, by hash (what `:open FILE.json` runs on).
+    pub(super) known: BTreeMap<Hash, Arc<Version>>,
 }
 
 impl Session {
@@ -89,6 +94,7 @@ impl Session {
             replay_depth: 0,
             started: 0,
             live: None,
+            known: BTreeMap::new(),
         }
     }
 
