@@ -14,7 +14,7 @@ use quiver_vm::node::durable::DurableInstance;
 use quiver_vm::node::report::Outcome;
 use quiver_vm::node::store::{Durability, Record, Recorded};
 use quiver_vm::text;
-use store_support::{Live, NAME, every, key, open, v1, v2};
+use store_support::{Live, NAME, every, key, open, snapshots_when, v1, v2};
 
 #[test]
 fn only_keys_compaction_dropped_are_reported_as_compacted() {
@@ -29,6 +29,12 @@ fn only_keys_compaction_dropped_are_reported_as_compacted() {
     live.send("Incr(1)", key("erin", 9));
     assert_eq!(store.highest_seq(NAME, "erin"), Ok(Some(9)));
     assert_eq!(store.highest_seq(NAME, "frank"), Ok(None));
+    // Snapshots are encoded on the store's own thread and not awaited by a send: compacting
+    // before they are written would keep everything (the first CI run that caught it did).
+    let written = snapshots_when(&store, |s| {
+        s.len() >= 2 && s.last().is_some_and(|p| *p >= 9)
+    });
+    assert!(written.len() >= 2, "snapshots written: {written:?}");
     store.compact(NAME, 2).expect("compacts");
     let lookup = |seq| store.lookup(NAME, &key("erin", seq).expect("key"));
     assert_eq!(lookup(1), Ok(Some(Recorded::Compacted { highest_seq: 5 })));

@@ -190,3 +190,17 @@ impl Expected {
         }
     }
 }
+
+/// The snapshots of `NAME` once `written` says enough are there (at most 10 s): snapshots are
+/// encoded on the store's own thread and a send does not wait for them, so a test that reads
+/// or compacts them right after its sends would race that thread.
+pub fn snapshots_when(store: &Store, written: impl Fn(&[u64]) -> bool) -> Vec<u64> {
+    let started = std::time::Instant::now();
+    loop {
+        let snapshots = store.snapshots(NAME).expect("lists snapshots");
+        if written(&snapshots) || started.elapsed() > std::time::Duration::from_secs(10) {
+            return snapshots;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
