@@ -5,26 +5,12 @@
 
 mod node_support;
 
-use node_support::{QUIVER, example, example_hash};
-use std::io::Write;
+use node_support::{example, example_hash, repl_piped};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// Runs `quiver repl` on `lines` and returns its stdout.
 fn repl(lines: &str) -> String {
-    let mut child = Command::new(QUIVER)
-        .args(["repl"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the quiver binary starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    writeln!(stdin, "{lines}").expect("stdin is writable");
-    drop(stdin);
-    let output = child.wait_with_output().expect("the REPL exits");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    repl_piped(&[], None, lines).0
 }
 
 /// One record of an export, as `quiver log --json` writes it.

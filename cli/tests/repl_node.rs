@@ -9,28 +9,13 @@
 
 mod node_support;
 
-use node_support::{NodeProcess, QUIVER, example};
-use std::io::Write;
+use node_support::{NodeProcess, example, repl_piped};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// Runs `quiver repl --echo` in `dir` on `lines` and returns its stdout.
 fn repl(dir: &Path, lines: &str) -> String {
-    let mut child = Command::new(QUIVER)
-        .args(["repl", "--echo"])
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the quiver binary starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    writeln!(stdin, "{lines}").expect("stdin is writable");
-    drop(stdin);
-    let output = child.wait_with_output().expect("the REPL exits");
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "the REPL failed:\n{text}");
+    let (text, ok) = repl_piped(&["--echo"], Some(dir), lines);
+    assert!(ok, "the REPL failed:\n{text}");
     text
 }
 

@@ -5,25 +5,11 @@
 
 mod node_support;
 
-use node_support::{NodeProcess, QUIVER, example, example_hash};
-use std::io::Write;
-use std::process::{Command, Stdio};
+use node_support::{NodeProcess, example, example_hash, repl_piped};
 
 /// Runs `quiver repl` on `lines` and returns its stdout.
 fn repl(lines: &str) -> String {
-    let mut child = Command::new(QUIVER)
-        .args(["repl"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the quiver binary starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    writeln!(stdin, "{lines}").expect("stdin is writable");
-    drop(stdin);
-    let output = child.wait_with_output().expect("the REPL exits");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    repl_piped(&[], None, lines).0
 }
 
 /// A node whose counter `c` took inputs on v1 and v2; `d` exists too.

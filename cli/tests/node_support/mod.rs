@@ -184,3 +184,27 @@ pub fn example_hash(name: &str) -> String {
         .hash
         .to_string()
 }
+
+/// Runs `quiver repl ARGS` (in `dir` when given) with `lines` piped to its stdin: its stdout,
+/// and whether it exited successfully. The REPL tests drive it this way.
+pub fn repl_piped(args: &[&str], dir: Option<&Path>, lines: &str) -> (String, bool) {
+    use std::io::Write;
+    let mut command = Command::new(QUIVER);
+    command
+        .arg("repl")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let mut child = command.spawn().expect("the quiver binary starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    writeln!(stdin, "{lines}").expect("stdin is writable");
+    drop(stdin);
+    let output = child.wait_with_output().expect("the REPL exits");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    (text, output.status.success())
+}
