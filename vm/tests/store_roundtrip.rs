@@ -76,7 +76,11 @@ fn recovery_starts_from_the_newest_snapshot() {
     for _ in 0..10 {
         live.send("Incr(1)", None);
     }
-    assert_eq!(snapshots_when(&store, |s| s == [4, 8]), vec![4, 8]);
+    // The snapshotter may skip 4 when 8 is already due by the time it runs (a newer snapshot
+    // supersedes an older one still queued), so wait for the newest one only.
+    let written = snapshots_when(&store, |s| s.last() == Some(&8));
+    assert_eq!(written.last(), Some(&8), "snapshots written: {written:?}");
+    assert!(written.iter().all(|at| [4, 8].contains(at)), "{written:?}");
     let recovered = check_recovers(dir.path(), live, store);
     assert_eq!((recovered.snapshot, recovered.replayed), (Some(8), 2));
 }
