@@ -7,16 +7,16 @@
 //! whole thing a map literal. A block is a list of statements and an optional final
 //! expression (its value); a statement-position `if`, `match` or block needs no `;`.
 
-use super::errors::{self, Custom};
+use super::errors::Custom;
 use super::patterns::pattern;
 use super::types::type_expr;
-use super::{P, ident, optional, recovery, span};
+use super::{P, ParseError, ident, optional, recovery, span};
 use crate::ast::{Block, Expr, ExprKind, MatchArm, Pattern, Stmt};
 use crate::lexer::Token;
 use crate::span::Span;
 use chumsky::prelude::*;
 
-type Emitter<'t> = chumsky::input::Emitter<Rich<'t, Token>>;
+type Emitter<E> = chumsky::input::Emitter<E>;
 
 /// One entry of a block before it is sorted into statements and a result.
 #[derive(Clone, Debug)]
@@ -40,7 +40,9 @@ enum Tail {
     Nothing,
 }
 
-fn let_statement<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
+fn let_statement<'t, E: ParseError<'t>>(
+    expr: impl P<'t, Expr, E> + 't,
+) -> impl P<'t, BlockItem, E> {
     just(Token::Let)
         .ignore_then(ident())
         .then(optional(
@@ -60,7 +62,9 @@ fn let_statement<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
         })
 }
 
-fn assert_statement<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
+fn assert_statement<'t, E: ParseError<'t>>(
+    expr: impl P<'t, Expr, E> + 't,
+) -> impl P<'t, BlockItem, E> {
     just(Token::Assert)
         .ignore_then(expr)
         .then_ignore(just(Token::Semi))
@@ -73,7 +77,7 @@ fn assert_statement<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
 }
 
 /// What may follow the expression that starts a block item.
-fn tail<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Tail> {
+fn tail<'t, E: ParseError<'t>>(expr: impl P<'t, Expr, E> + 't) -> impl P<'t, Tail, E> {
     let entry = expr
         .clone()
         .then_ignore(just(Token::Colon))
@@ -104,7 +108,7 @@ fn tail<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Tail> {
     ))
 }
 
-fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
+fn block_item<'t, E: ParseError<'t>>(expr: impl P<'t, Expr, E> + 't) -> impl P<'t, BlockItem, E> {
     let expr_item = expr
         .clone()
         .then(tail(expr.clone()))
@@ -142,7 +146,9 @@ fn block_item<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, BlockItem> {
     .boxed()
 }
 
-fn block_items<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Vec<BlockItem>> {
+fn block_items<'t, E: ParseError<'t>>(
+    expr: impl P<'t, Expr, E> + 't,
+) -> impl P<'t, Vec<BlockItem>, E> {
     block_item(expr).repeated().collect::<Vec<_>>()
 }
 
@@ -154,7 +160,11 @@ fn is_block_like(expr: &Expr) -> bool {
 }
 
 /// Sorts block items into statements and a final expression, reporting what is misplaced.
-fn to_block(items: Vec<BlockItem>, at: Span, emitter: &mut Emitter<'_>) -> Block {
+fn to_block<'t, E: ParseError<'t>>(
+    items: Vec<BlockItem>,
+    at: Span,
+    emitter: &mut Emitter<E>,
+) -> Block {
     let count = items.len();
     let mut stmts = Vec::new();
     let mut result = None;
@@ -171,13 +181,13 @@ fn to_block(items: Vec<BlockItem>, at: Span, emitter: &mut Emitter<'_>) -> Block
             } if is_last => result = Some(Box::new(expr)),
             BlockItem::Expr { expr, semicolon } => {
                 if !semicolon && !is_block_like(&expr) {
-                    emitter.emit(errors::custom(missing_semicolon(expr.span)));
+                    emitter.emit(E::custom(missing_semicolon(expr.span)));
                 }
                 stmts.push(Stmt::Expr(expr));
             }
             BlockItem::Map(entries) => {
                 let key_span = entries.first().map_or(at, |(key, _)| key.span);
-                emitter.emit(errors::custom(misplaced_map(key_span)));
+                emitter.emit(E::custom(misplaced_map(key_span)));
             }
         }
     }
@@ -188,7 +198,12 @@ fn to_block(items: Vec<BlockItem>, at: Span, emitter: &mut Emitter<'_>) -> Block
     }
 }
 
-fn assignment(target: Expr, value: Expr, at: Span, emitter: &mut Emitter<'_>) -> Stmt {
+fn assignment<'t, E: ParseError<'t>>(
+    target: Expr,
+    value: Expr,
+    at: Span,
+    emitter: &mut Emitter<E>,
+) -> Stmt {
     if let ExprKind::Path(path) = &target.kind
         && let [name] = path.segments.as_slice()
     {
@@ -198,7 +213,7 @@ fn assignment(target: Expr, value: Expr, at: Span, emitter: &mut Emitter<'_>) ->
             span: at,
         };
     }
-    emitter.emit(errors::custom(Custom::new(
+    emitter.emit(E::custom(Custom::new(
         "E0107",
         target.span,
         "cannot assign to this expression",
@@ -229,7 +244,7 @@ fn misplaced_map(at: Span) -> Custom {
 }
 
 /// `{ stmt* expr? }`
-pub(super) fn block<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Block> {
+pub(super) fn block<'t, E: ParseError<'t>>(expr: impl P<'t, Expr, E> + 't) -> impl P<'t, Block, E> {
     block_items(expr)
         .delimited_by(just(Token::LBrace), just(Token::RBrace))
         .validate(|items, e, emitter| to_block(items, span(e.span()), emitter))
@@ -251,7 +266,9 @@ pub(super) fn block<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Block> {
 }
 
 /// `{}`, `{ ..base, f: x }`, `{ f: x }`, `{ key: value }` or a block, in expression position.
-pub(super) fn brace_expr<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
+pub(super) fn brace_expr<'t, E: ParseError<'t>>(
+    expr: impl P<'t, Expr, E> + 't,
+) -> impl P<'t, Expr, E> {
     let field = ident().then_ignore(just(Token::Colon)).then(expr.clone());
     let fields = field
         .separated_by(just(Token::Comma))
@@ -296,7 +313,11 @@ pub(super) fn brace_expr<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
         .boxed()
 }
 
-fn block_or_map_kind(items: Vec<BlockItem>, at: Span, emitter: &mut Emitter<'_>) -> ExprKind {
+fn block_or_map_kind<'t, E: ParseError<'t>>(
+    items: Vec<BlockItem>,
+    at: Span,
+    emitter: &mut Emitter<E>,
+) -> ExprKind {
     if let [BlockItem::Map(_)] = items.as_slice() {
         if let Some(BlockItem::Map(entries)) = items.into_iter().next() {
             return ExprKind::Map(entries);
@@ -307,7 +328,9 @@ fn block_or_map_kind(items: Vec<BlockItem>, at: Span, emitter: &mut Emitter<'_>)
 }
 
 /// `if c { } else { }`, with `else if` chains nesting an `If` as the else block's result.
-pub(super) fn if_expr<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
+pub(super) fn if_expr<'t, E: ParseError<'t>>(
+    expr: impl P<'t, Expr, E> + 't,
+) -> impl P<'t, Expr, E> {
     recursive(|if_expr| {
         let else_if = if_expr.map(|nested: Expr| Block {
             span: nested.span,
@@ -332,7 +355,9 @@ pub(super) fn if_expr<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
 }
 
 /// `match e { Pat => expr, ... }`; the `,` after an arm whose body is a block is optional.
-pub(super) fn match_expr<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
+pub(super) fn match_expr<'t, E: ParseError<'t>>(
+    expr: impl P<'t, Expr, E> + 't,
+) -> impl P<'t, Expr, E> {
     let arm = pattern()
         .then_ignore(just(Token::FatArrow))
         .then(expr.clone())
@@ -370,12 +395,15 @@ pub(super) fn match_expr<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
         .boxed()
 }
 
-fn check_arm_commas(arms: Vec<(MatchArm, bool)>, emitter: &mut Emitter<'_>) -> Vec<MatchArm> {
+fn check_arm_commas<'t, E: ParseError<'t>>(
+    arms: Vec<(MatchArm, bool)>,
+    emitter: &mut Emitter<E>,
+) -> Vec<MatchArm> {
     let count = arms.len();
     for (arm, comma) in arms.iter().take(count.saturating_sub(1)) {
         if !comma && !matches!(arm.body.kind, ExprKind::Block(_)) {
             let end = arm.span.end as usize;
-            emitter.emit(errors::custom(Custom::missing_comma(Span::new(end, end))));
+            emitter.emit(E::custom(Custom::missing_comma(Span::new(end, end))));
         }
     }
     arms.into_iter().map(|(arm, _)| arm).collect()

@@ -4,15 +4,15 @@
 //! then `>>>`; all associate to the right. `>>>` is three ADJACENT `>` tokens (the lexer
 //! never joins `>`s, because `List<List<List<Int>>>` ends in the same three characters).
 
-use super::errors::{self, Custom};
-use super::{P, ident, span};
+use super::errors::Custom;
+use super::{P, ParseError, ident, span};
 use crate::ast::{ComposeOp, MachineExpr};
 use crate::lexer::Token;
 use crate::span::Span;
 use chumsky::prelude::*;
 
 /// A machine expression.
-pub(super) fn machine_expr<'t>() -> impl P<'t, MachineExpr> {
+pub(super) fn machine_expr<'t, E: ParseError<'t>>() -> impl P<'t, MachineExpr, E> {
     recursive(|mexpr| {
         let primary = ident()
             .map(MachineExpr::Name)
@@ -32,7 +32,7 @@ pub(super) fn machine_expr<'t>() -> impl P<'t, MachineExpr> {
 }
 
 /// `>>>` as three `>` tokens with no space between them.
-fn then_op<'t>() -> impl P<'t, (ComposeOp, Span)> {
+fn then_op<'t, E: ParseError<'t>>() -> impl P<'t, (ComposeOp, Span), E> {
     just(Token::Gt)
         .map_with(|_, e| e.span())
         .repeated()
@@ -42,7 +42,7 @@ fn then_op<'t>() -> impl P<'t, (ComposeOp, Span)> {
             let adjacent = spans.windows(2).all(|pair| pair[0].end == pair[1].start);
             let at = span(e.span());
             if !adjacent {
-                emitter.emit(errors::custom(Custom::new(
+                emitter.emit(E::custom(Custom::new(
                     "E0101",
                     at,
                     "expected `>>>`, found `>` separated by spaces",
@@ -55,10 +55,10 @@ fn then_op<'t>() -> impl P<'t, (ComposeOp, Span)> {
 }
 
 /// `operand (op operand)*`, folded to the right without re-parsing any operand.
-fn right_assoc<'t>(
-    operand: impl P<'t, MachineExpr> + 't,
-    op: impl P<'t, (ComposeOp, Span)> + 't,
-) -> impl P<'t, MachineExpr> {
+fn right_assoc<'t, E: ParseError<'t>>(
+    operand: impl P<'t, MachineExpr, E> + 't,
+    op: impl P<'t, (ComposeOp, Span), E> + 't,
+) -> impl P<'t, MachineExpr, E> {
     operand
         .clone()
         .then(op.then(operand).repeated().collect::<Vec<_>>())

@@ -7,15 +7,15 @@
 //! Braces, blocks, `if` and `match` live in [`super::blocks`].
 
 use super::blocks;
-use super::errors::{self, Custom};
-use super::{P, comma_list, ident, optional, path, span};
+use super::errors::Custom;
+use super::{P, ParseError, comma_list, ident, optional, path, span};
 use crate::ast::{BinOp, Expr, ExprKind, Ident, UnOp};
 use crate::lexer::{INT_LITERAL_MAX, Token};
 use crate::span::Span;
 use chumsky::prelude::*;
 
 /// An expression.
-pub(super) fn expr<'t>() -> impl P<'t, Expr> {
+pub(super) fn expr<'t, E: ParseError<'t>>() -> impl P<'t, Expr, E> {
     recursive(|expr| {
         let atom = atom(expr.boxed());
         let postfix = postfix(atom);
@@ -54,7 +54,7 @@ fn node(kind: ExprKind, at: SimpleSpan) -> Expr {
     }
 }
 
-fn int_literal<'t>() -> impl P<'t, Expr> {
+fn int_literal<'t, E: ParseError<'t>>() -> impl P<'t, Expr, E> {
     just(Token::Minus)
         .or_not()
         .then(select! { Token::Int(n) => n })
@@ -62,14 +62,14 @@ fn int_literal<'t>() -> impl P<'t, Expr> {
             |(minus, magnitude), e, emitter| match int_value(minus.is_some(), magnitude) {
                 Some(value) => node(ExprKind::Int(value), e.span()),
                 None => {
-                    emitter.emit(errors::custom(int_too_large(span(e.span()))));
+                    emitter.emit(E::custom(int_too_large(span(e.span()))));
                     node(ExprKind::Error, e.span())
                 }
             },
         )
 }
 
-fn atom<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
+fn atom<'t, E: ParseError<'t>>(expr: impl P<'t, Expr, E> + 't) -> impl P<'t, Expr, E> {
     let literal = select! {
         Token::Str(s) => ExprKind::Str(s),
         Token::True => ExprKind::Bool(true),
@@ -131,7 +131,7 @@ fn atom<'t>(expr: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
 }
 
 /// `.name` or `.0` after an atom: field access on a value that is not a plain path.
-fn postfix<'t>(atom: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
+fn postfix<'t, E: ParseError<'t>>(atom: impl P<'t, Expr, E> + 't) -> impl P<'t, Expr, E> {
     let field_name = ident().or(select! {
         Token::Int(n) = e => Ident { name: n.to_string(), span: span(e.span()) },
     });
@@ -151,7 +151,7 @@ fn postfix<'t>(atom: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
 }
 
 /// Prefix `-` and `!`; a `-` right before an integer literal is part of the literal instead.
-fn unary<'t>(operand: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
+fn unary<'t, E: ParseError<'t>>(operand: impl P<'t, Expr, E> + 't) -> impl P<'t, Expr, E> {
     let minus = just(Token::Minus)
         .then_ignore(select! { Token::Int(_) => () }.not())
         .to(UnOp::Neg);
@@ -172,7 +172,9 @@ fn unary<'t>(operand: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
         .boxed()
 }
 
-fn binary_op<'t>(table: &'static [(Token, BinOp)]) -> impl P<'t, (BinOp, Span)> {
+fn binary_op<'t, E: ParseError<'t>>(
+    table: &'static [(Token, BinOp)],
+) -> impl P<'t, (BinOp, Span), E> {
     let tokens: Vec<Token> = table.iter().map(|(token, _)| token.clone()).collect();
     one_of(tokens).map_with(move |token: Token, e| {
         let op = table
@@ -197,10 +199,10 @@ fn make_binary(left: Expr, (op, op_span): (BinOp, Span), right: Expr, at: Simple
 }
 
 /// One left-associative precedence level.
-fn left_assoc<'t>(
-    operand: impl P<'t, Expr> + 't,
+fn left_assoc<'t, E: ParseError<'t>>(
+    operand: impl P<'t, Expr, E> + 't,
     table: &'static [(Token, BinOp)],
-) -> impl P<'t, Expr> {
+) -> impl P<'t, Expr, E> {
     operand
         .clone()
         .foldl_with(
@@ -231,7 +233,7 @@ const PRODUCT: &[(Token, BinOp)] = &[
     (Token::Percent, BinOp::Rem),
 ];
 
-fn binary<'t>(unary: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
+fn binary<'t, E: ParseError<'t>>(unary: impl P<'t, Expr, E> + 't) -> impl P<'t, Expr, E> {
     let product = left_assoc(unary, PRODUCT);
     let sum = left_assoc(product, SUM);
     let comparison = comparison(sum);
@@ -240,7 +242,7 @@ fn binary<'t>(unary: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
 }
 
 /// Comparisons do not associate: `a < b < c` is reported (and still parsed, leftwards).
-fn comparison<'t>(sum: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
+fn comparison<'t, E: ParseError<'t>>(sum: impl P<'t, Expr, E> + 't) -> impl P<'t, Expr, E> {
     sum.clone()
         .then(
             binary_op(COMPARISON)
@@ -250,7 +252,7 @@ fn comparison<'t>(sum: impl P<'t, Expr> + 't) -> impl P<'t, Expr> {
         )
         .validate(|(first, rest), e, emitter| {
             if let Some(((_, second_op), _)) = rest.get(1) {
-                emitter.emit(errors::custom(Custom::new(
+                emitter.emit(E::custom(Custom::new(
                     "E0102",
                     *second_op,
                     "comparison operators cannot be chained",

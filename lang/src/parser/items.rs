@@ -9,13 +9,13 @@ use super::compose::machine_expr;
 use super::exprs::expr;
 use super::machine::{assemble, machine_body};
 use super::types::type_expr;
-use super::{P, comma_list, ident, optional, recovery, span};
+use super::{P, ParseError, comma_list, ident, optional, recovery, span};
 use crate::ast::{ComposeDecl, EnumDecl, File, FnDecl, Item, Param, TypeDecl, VariantDecl};
 use crate::lexer::Token;
 use chumsky::prelude::*;
 
 /// A whole file: items until the end of input.
-pub(super) fn file<'t>() -> impl P<'t, File> {
+pub(super) fn file<'t, E: ParseError<'t>>() -> impl P<'t, File, E> {
     item()
         .map(Some)
         .recover_with(via_parser(recovery::item().to(None)))
@@ -26,14 +26,14 @@ pub(super) fn file<'t>() -> impl P<'t, File> {
         })
 }
 
-fn item<'t>() -> impl P<'t, Item> {
+fn item<'t, E: ParseError<'t>>() -> impl P<'t, Item, E> {
     choice((type_decl(), enum_decl(), fn_decl(), machine()))
         .labelled("item (`machine`, `fn`, `type` or `enum`)")
         .boxed()
 }
 
 /// `Name` or `Name(T, ...)`, with whether parentheses were written.
-pub(super) fn variant<'t>() -> impl P<'t, (VariantDecl, bool)> {
+pub(super) fn variant<'t, E: ParseError<'t>>() -> impl P<'t, (VariantDecl, bool), E> {
     let fields = comma_list(type_expr())
         .delimited_by(just(Token::LParen), just(Token::RParen))
         .map(|(fields, _)| fields);
@@ -50,7 +50,7 @@ pub(super) fn variant<'t>() -> impl P<'t, (VariantDecl, bool)> {
         })
 }
 
-fn type_decl<'t>() -> impl P<'t, Item> {
+fn type_decl<'t, E: ParseError<'t>>() -> impl P<'t, Item, E> {
     just(Token::Type)
         .ignore_then(ident())
         .then_ignore(just(Token::Assign))
@@ -64,7 +64,7 @@ fn type_decl<'t>() -> impl P<'t, Item> {
         })
 }
 
-fn enum_decl<'t>() -> impl P<'t, Item> {
+fn enum_decl<'t, E: ParseError<'t>>() -> impl P<'t, Item, E> {
     just(Token::Enum)
         .ignore_then(ident())
         .then(
@@ -84,7 +84,7 @@ fn enum_decl<'t>() -> impl P<'t, Item> {
         })
 }
 
-fn fn_decl<'t>() -> impl P<'t, Item> {
+fn fn_decl<'t, E: ParseError<'t>>() -> impl P<'t, Item, E> {
     let param = ident()
         .then_ignore(just(Token::Colon))
         .then(type_expr())
@@ -110,7 +110,7 @@ fn fn_decl<'t>() -> impl P<'t, Item> {
 }
 
 /// `machine Name { ... }` or `machine Name = <machine expression>`.
-fn machine<'t>() -> impl P<'t, Item> {
+fn machine<'t, E: ParseError<'t>>() -> impl P<'t, Item, E> {
     let compose = just(Token::Assign).ignore_then(machine_expr()).map(Ok);
     let body = machine_body().map(Err);
     just(Token::Machine)

@@ -7,12 +7,12 @@
 //! reported here, because the AST has room for exactly one of each.
 
 use super::blocks::block;
-use super::errors::{self, Custom};
+use super::errors::Custom;
 use super::exprs::expr;
 use super::items::variant;
 use super::patterns::pattern;
 use super::types::type_expr;
-use super::{P, ident, recovery, span};
+use super::{P, ParseError, ident, recovery, span};
 use crate::ast::{
     Expr, Handler, Ident, MachineDecl, MessageDecl, MigrateDecl, StateField, TypeExpr, VariantDecl,
 };
@@ -20,7 +20,7 @@ use crate::lexer::Token;
 use crate::span::Span;
 use chumsky::prelude::*;
 
-type Emitter<'t> = chumsky::input::Emitter<Rich<'t, Token>>;
+type Emitter<E> = chumsky::input::Emitter<E>;
 
 /// One member as parsed, with the span of its keyword for duplicate reports.
 #[derive(Clone, Debug)]
@@ -37,7 +37,7 @@ pub(super) enum Member {
 }
 
 /// The `{ members }` body of `machine Name`; `name` and the span start come from the caller.
-pub(super) fn machine_body<'t>() -> impl P<'t, Vec<Member>> {
+pub(super) fn machine_body<'t, E: ParseError<'t>>() -> impl P<'t, Vec<Member>, E> {
     member()
         .recover_with(via_parser(recovery::member().to(Member::Error)))
         .repeated()
@@ -45,7 +45,7 @@ pub(super) fn machine_body<'t>() -> impl P<'t, Vec<Member>> {
         .delimited_by(just(Token::LBrace), just(Token::RBrace))
 }
 
-fn member<'t>() -> impl P<'t, Member> {
+fn member<'t, E: ParseError<'t>>() -> impl P<'t, Member, E> {
     let keyword_span = |token: Token| just(token).map_with(|_, e| span(e.span()));
     let state_field = ident()
         .then_ignore(just(Token::Colon))
@@ -92,7 +92,7 @@ fn member<'t>() -> impl P<'t, Member> {
 }
 
 /// `migrate(old: T) { ... }` or `migrate down(new: T) { ... }`.
-fn migrate<'t>() -> impl P<'t, Member> {
+fn migrate<'t, E: ParseError<'t>>() -> impl P<'t, Member, E> {
     let down = select! { Token::Ident(word) if word == "down" => () };
     let param = ident()
         .then_ignore(just(Token::Colon))
@@ -119,7 +119,7 @@ fn migrate<'t>() -> impl P<'t, Member> {
 /// What follows `input`/`output`: an inline variant list, or a type. A single bare name
 /// (`input Ping`) is a type name; a one-variant list is written `input Ping()` or
 /// `input | Ping`.
-fn message<'t>() -> impl P<'t, MessageDecl> {
+fn message<'t, E: ParseError<'t>>() -> impl P<'t, MessageDecl, E> {
     let variants = just(Token::Pipe)
         .or_not()
         .then(
@@ -131,7 +131,7 @@ fn message<'t>() -> impl P<'t, MessageDecl> {
         .try_map(|(leading_pipe, variants), at| {
             let single_bare_name = matches!(variants.as_slice(), [(_, false)]);
             if leading_pipe.is_none() && single_bare_name {
-                return Err(Rich::custom(at, "a single bare name is a type"));
+                return Err(E::message(at, "a single bare name is a type"));
             }
             let variants: Vec<VariantDecl> = variants.into_iter().map(|(v, _)| v).collect();
             Ok(MessageDecl::Variants(variants, span(at)))
@@ -140,11 +140,11 @@ fn message<'t>() -> impl P<'t, MessageDecl> {
 }
 
 /// Builds the declaration from its members, reporting duplicates and missing ones.
-pub(super) fn assemble(
+pub(super) fn assemble<'t, E: ParseError<'t>>(
     name: Ident,
     members: Vec<Member>,
     at: Span,
-    emitter: &mut Emitter<'_>,
+    emitter: &mut Emitter<E>,
 ) -> MachineDecl {
     let mut state: Option<(Vec<StateField>, Span)> = None;
     let mut input: Option<(MessageDecl, Span)> = None;
@@ -185,18 +185,24 @@ pub(super) fn assemble(
     }
     match input {
         Some((m, _)) => decl.input = m,
-        None => emitter.emit(errors::custom(missing_member(&name, "input"))),
+        None => emitter.emit(E::custom(missing_member(&name, "input"))),
     }
     match output {
         Some((m, _)) => decl.output = m,
-        None => emitter.emit(errors::custom(missing_member(&name, "output"))),
+        None => emitter.emit(E::custom(missing_member(&name, "output"))),
     }
     decl
 }
 
-fn set_once<T>(slot: &mut Option<T>, value: T, at: Span, what: &str, emitter: &mut Emitter<'_>) {
+fn set_once<'t, T, E: ParseError<'t>>(
+    slot: &mut Option<T>,
+    value: T,
+    at: Span,
+    what: &str,
+    emitter: &mut Emitter<E>,
+) {
     if slot.is_some() {
-        emitter.emit(errors::custom(Custom::new(
+        emitter.emit(E::custom(Custom::new(
             "E0106",
             at,
             format!("`{what}` is declared twice in one machine"),

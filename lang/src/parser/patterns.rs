@@ -6,14 +6,14 @@
 //! the wildcard. `(p)` is just `p`; `()` is the empty tuple. Whether a constructor exists is
 //! for the checker to say.
 
-use super::errors::{self, Custom};
-use super::{P, comma_list, optional, path, span};
+use super::errors::Custom;
+use super::{P, ParseError, comma_list, optional, path, span};
 use crate::ast::{Path, Pattern};
 use crate::lexer::Token;
 use chumsky::prelude::*;
 
 /// A pattern.
-pub(super) fn pattern<'t>() -> impl P<'t, Pattern> {
+pub(super) fn pattern<'t, E: ParseError<'t>>() -> impl P<'t, Pattern, E> {
     recursive(|pat| {
         let literal = select! {
             Token::Str(s) = e => Pattern::Str(s, span(e.span())),
@@ -28,7 +28,7 @@ pub(super) fn pattern<'t>() -> impl P<'t, Pattern> {
                 match super::exprs::int_value(minus.is_some(), magnitude) {
                     Some(value) => Pattern::Int(value, at),
                     None => {
-                        emitter.emit(errors::custom(super::exprs::int_too_large(at)));
+                        emitter.emit(E::custom(super::exprs::int_too_large(at)));
                         Pattern::Error(at)
                     }
                 }
@@ -57,14 +57,14 @@ pub(super) fn pattern<'t>() -> impl P<'t, Pattern> {
     })
 }
 
-type Emitter<'t> = chumsky::input::Emitter<chumsky::error::Rich<'t, Token>>;
+type Emitter<E> = chumsky::input::Emitter<E>;
 
 /// Classifies a path pattern: wildcard, binding or constructor.
-fn named_pattern(
+fn named_pattern<'t, E: ParseError<'t>>(
     path: Path,
     args: Option<Vec<Pattern>>,
     at: crate::span::Span,
-    emitter: &mut Emitter<'_>,
+    emitter: &mut Emitter<E>,
 ) -> Pattern {
     let is_binding = match path.segments.as_slice() {
         [only] => only
@@ -80,7 +80,7 @@ fn named_pattern(
         };
     }
     if args.is_some() {
-        emitter.emit(errors::custom(Custom::new(
+        emitter.emit(E::custom(Custom::new(
             "E0108",
             at,
             "a variable pattern cannot take arguments",

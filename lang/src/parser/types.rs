@@ -3,13 +3,13 @@
 //! `(A)` is just `A`; `(A,)` is a one-component tuple. Type arguments close with single `>`
 //! tokens (the lexer never produces `>>`). Names are not resolved here.
 
-use super::{P, comma_list, ident, optional, path, span};
+use super::{P, ParseError, comma_list, ident, optional, path, span};
 use crate::ast::TypeExpr;
 use crate::lexer::Token;
 use chumsky::prelude::*;
 
 /// A type expression.
-pub(super) fn type_expr<'t>() -> impl P<'t, TypeExpr> {
+pub(super) fn type_expr<'t, E: ParseError<'t>>() -> impl P<'t, TypeExpr, E> {
     recursive(|ty| {
         let args = ty
             .clone()
