@@ -11,6 +11,8 @@ use super::idempotent::Dedup;
 use super::report::PushOutcome;
 use super::store::Pending;
 use super::store::journal::Journal;
+use super::version::Version;
+use std::sync::{Arc, Mutex};
 
 /// A live instance and its writer into the store.
 pub struct DurableInstance {
@@ -18,7 +20,13 @@ pub struct DurableInstance {
     journal: Journal,
     /// The clients' sequence numbers, for keyed inputs.
     dedup: Dedup,
+    /// The running version as pushes see it, to plan their upgrade before the barrier.
+    running: Running,
 }
+
+/// The version an instance runs, shared with the pushes that plan against it
+/// ([`super::preplan`]); updated after every committed swap.
+pub type Running = Arc<Mutex<Version>>;
 
 /// A reply that may be sent only once every one of `records` is durable.
 pub struct Journaled {
@@ -28,11 +36,26 @@ pub struct Journaled {
 
 impl DurableInstance {
     pub fn new(core: InstanceCore, journal: Journal) -> DurableInstance {
+        let running = Arc::new(Mutex::new(core.current().clone()));
         DurableInstance {
             core,
             journal,
             dedup: Dedup::default(),
+            running,
         }
+    }
+
+    /// The running version, kept current for pushes that plan ahead.
+    pub fn running(&self) -> Running {
+        self.running.clone()
+    }
+
+    fn publish(&self) {
+        // Every update replaces the whole version, so a poisoned lock still holds a valid one.
+        *self
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = self.core.current().clone();
     }
 
     /// Handles one item to completion and appends what happened to the log.
@@ -49,10 +72,20 @@ impl DurableInstance {
                     })
                     .collect(),
             ),
-            Item::Upgrade { version, expect } => {
-                let pushed = self.core.upgrade(version, expect, clock);
+            Item::Upgrade {
+                version,
+                expect,
+                prepared,
+            } => {
+                let pushed =
+                    self.core
+                        .upgrade_prepared(version, expect, prepared.as_deref(), clock);
                 if let Ok(PushOutcome::Upgraded { .. }) = &pushed {
-                    records.push(self.journal.upgraded(&self.core));
+                    // The pushed version now runs: its encoding, if the push made one, is the
+                    // running version's.
+                    let encoded = prepared.as_ref().map(|p| p.encoded());
+                    records.push(self.journal.upgraded(&self.core, encoded));
+                    self.publish();
                 }
                 Reply::Pushed(pushed)
             }
@@ -60,6 +93,7 @@ impl DurableInstance {
                 let rolled = self.core.rollback(clock);
                 if rolled.is_ok() {
                     records.push(self.journal.rolled_back(&self.core));
+                    self.publish();
                 }
                 Reply::RolledBack(rolled)
             }
@@ -67,6 +101,7 @@ impl DurableInstance {
                 let rolled = self.core.rollback_from(running, to, clock);
                 if rolled.is_ok() {
                     records.push(self.journal.rolled_back(&self.core));
+                    self.publish();
                 }
                 Reply::RolledBack(rolled)
             }

@@ -88,11 +88,15 @@ impl Journal {
         pending
     }
 
-    /// Logs a committed upgrade: the core now runs the new version.
-    pub fn upgraded(&mut self, core: &InstanceCore) -> Pending {
+    /// Logs a committed upgrade: the core now runs the new version. `encoded` is that
+    /// version's artifact already encoded (by the push, before the barrier), if it was.
+    pub fn upgraded(&mut self, core: &InstanceCore, encoded: Option<&[u8]>) -> Pending {
         let version = core.current();
         let record = Record::Upgrade { to: version.hash };
-        let pending = self.append_version(record, version);
+        let pending = match encoded {
+            Some(bytes) => self.append_encoded(record, bytes),
+            None => self.append_version(record, version),
+        };
         self.count_swap(core);
         pending
     }
@@ -119,9 +123,13 @@ impl Journal {
 
     fn append_version(&mut self, record: Record, version: &Version) -> Pending {
         let bytes = encode(version.program.artifact(), version.debug.as_deref());
+        self.append_encoded(record, &bytes)
+    }
+
+    fn append_encoded(&mut self, record: Record, bytes: &[u8]) -> Pending {
         let pending = self
             .store
-            .append_version(&self.instance, self.next, record, &bytes);
+            .append_version(&self.instance, self.next, record, bytes);
         self.next += 1;
         pending
     }
