@@ -15,8 +15,9 @@ use quiver_vm::node::core::{InstanceCore, Item, Reply, SystemClock};
 use quiver_vm::node::instances::{Instances, Pushed};
 use quiver_vm::node::preplan::Preplan;
 use quiver_vm::node::report::{Outcome, PushOutcome, Refusal};
+use quiver_vm::node::store::journal::Journal;
 use quiver_vm::node::store::policy::SnapshotPolicy;
-use quiver_vm::node::store::{Durability, Store};
+use quiver_vm::node::store::{Durability, Record, Store};
 use quiver_vm::node::version::{Version, prepare};
 use quiver_vm::prim::Prim;
 use quiver_vm::types::Type;
@@ -195,4 +196,50 @@ fn a_pushed_upgrade_replies_in_order_and_its_artifact_is_stored() {
     let hashes: Vec<_> = recovered.versions.iter().map(|v| v.hash).collect();
     assert_eq!(hashes, vec![hash(&counter()), hash(&derived_v2())]);
     assert_eq!(recovered.turns, 2);
+}
+
+fn positions(store: &Store) -> Vec<u64> {
+    let log = store.log("c", 0, u64::MAX).expect("the log reads");
+    log.iter().map(|(position, _)| *position).collect()
+}
+
+/// A staged swap record reaches the store only when submitted, by the journal's next record or
+/// by `submit`, and in position order; its `Pending` resolves only then.
+#[test]
+fn a_staged_swap_record_is_stored_in_order_once_submitted() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Arc::new(Store::open(dir.path(), Durability::Sync).expect("the store opens"));
+    let mut core = deployed(&counter());
+    let (mut journal, deployed) =
+        Journal::deploy(store.clone(), &core, "c", SnapshotPolicy::default());
+    deployed.wait().expect("the deploy is durable");
+    journal.defer_swap_records();
+    let upgraded = core.upgrade(version(&derived_v2()), None, &SystemClock);
+    assert!(matches!(upgraded, Ok(PushOutcome::Upgraded { .. })));
+    let swap = journal.upgraded(&core, None);
+    // Nothing was sent: a barrier behind it resolves without it.
+    store.barrier().wait().expect("the barrier resolves");
+    assert_eq!(positions(&store), vec![0]);
+    // The next record sends the staged one first.
+    let outcome = core.input("Incr(2)", &SystemClock);
+    let input = journal.input(&core, "Incr(2)", &outcome, None);
+    assert_eq!(input.wait().expect("the input is durable"), 2);
+    assert_eq!(swap.wait().expect("the swap is durable"), 1);
+    assert_eq!(positions(&store), vec![0, 1, 2]);
+    let rolled = core.rollback(&SystemClock);
+    assert!(rolled.is_ok(), "{rolled:?}");
+    let rollback = journal.rolled_back(&core);
+    store.barrier().wait().expect("the barrier resolves");
+    assert_eq!(positions(&store), vec![0, 1, 2]);
+    journal.submit();
+    assert_eq!(rollback.wait().expect("the rollback is durable"), 3);
+    let log = store.log("c", 1, 3).expect("the log reads");
+    assert!(matches!(log[0].1, Record::Upgrade { to } if to == hash(&derived_v2())));
+    assert!(matches!(log[2].1, Record::Rollback { to } if to == hash(&counter())));
+    drop(journal);
+    let recovered = store
+        .recover("c", &Limits::default())
+        .expect("the instance recovers");
+    assert_eq!(recovered.versions.len(), 1);
+    assert_eq!(recovered.turns, 1);
 }

@@ -8,6 +8,7 @@
 
 use super::core::{Clock, InstanceCore, Item, Reply};
 use super::idempotent::Dedup;
+use super::preplan::Preplan;
 use super::report::PushOutcome;
 use super::store::Pending;
 use super::store::journal::Journal;
@@ -22,6 +23,9 @@ pub struct DurableInstance {
     dedup: Dedup,
     /// The running version as pushes see it, to plan their upgrade before the barrier.
     running: Running,
+    /// The plan of the last upgrade, dropped in [`Self::submit`] rather than inside the
+    /// swap's pause (freeing a derived migration program is not free).
+    spent: Option<Box<Preplan>>,
 }
 
 /// The version an instance runs, shared with the pushes that plan against it
@@ -42,7 +46,20 @@ impl DurableInstance {
             journal,
             dedup: Dedup::default(),
             running,
+            spent: None,
         }
+    }
+
+    /// Stages swap records instead of sending them ([`Journal::defer_swap_records`]); the
+    /// owner then calls [`Self::submit`] once the item after a swap was handled.
+    pub fn defer_swap_records(&mut self) {
+        self.journal.defer_swap_records();
+    }
+
+    /// Sends a staged swap record to the store, if one waits, and frees the last plan.
+    pub fn submit(&mut self) {
+        self.journal.submit();
+        self.spent = None;
     }
 
     /// The running version, kept current for pushes that plan ahead.
@@ -87,6 +104,7 @@ impl DurableInstance {
                     records.push(self.journal.upgraded(&self.core, encoded));
                     self.publish();
                 }
+                self.spent = prepared;
                 Reply::Pushed(pushed)
             }
             Item::Rollback => {

@@ -118,8 +118,10 @@ impl Instances {
         true
     }
 
-    fn start_actor(&self, registry: &mut Registry, name: &str, instance: DurableInstance) {
+    fn start_actor(&self, registry: &mut Registry, name: &str, mut instance: DurableInstance) {
         let instance_running = instance.running();
+        // The actor submits a swap's record once the next item was served (`run`).
+        instance.defer_swap_records();
         let (sender, receiver) = mpsc::channel(self.capacity);
         // Under `none` a reply does not wait for its records: that mode acknowledges before
         // the disk by definition (and says so when the node starts).
@@ -292,7 +294,9 @@ struct Ack {
 ///
 /// The reply to a swap with items waiting behind it is held until the next item is handled:
 /// waking its requester (or the acknowledger) is then not part of the swap's pause, which ends
-/// when that next item is served. Replies still leave in mailbox order.
+/// when that next item is served. Replies still leave in mailbox order. The swap's record is
+/// likewise only staged by the journal and submitted to the store then (or by the next
+/// record), before its reply is answered.
 async fn run(
     mut instance: DurableInstance,
     mut mailbox: mpsc::Receiver<Mail>,
@@ -309,6 +313,7 @@ async fn run(
         );
         let journaled = instance.handle(mail.item, &clock, mailbox.len());
         if let Some(ack) = held.take() {
+            instance.submit();
             answer(ack, &acks, wait_for_disk);
         }
         let ack = Ack {
@@ -319,9 +324,11 @@ async fn run(
             held = Some(ack);
             continue;
         }
+        instance.submit();
         answer(ack, &acks, wait_for_disk);
         continue_idle(&mut instance, &mailbox, &clock);
     }
+    instance.submit();
     if let Some(ack) = held.take() {
         answer(ack, &acks, wait_for_disk);
     }
