@@ -71,11 +71,11 @@ fn versus_erlang(name: &str, ours: f64, erlang: Baseline) -> Figure {
     }
 }
 
-fn version(artifact: &Artifact) -> Version {
+pub fn version(artifact: &Artifact) -> Version {
     prepare(&encode(artifact, None), &Limits::default()).expect("the bench artifact loads")
 }
 
-async fn deploy(instances: &Instances, name: &str, artifact: &Artifact) {
+pub async fn deploy(instances: &Instances, name: &str, artifact: &Artifact) {
     match instances.push(name, version(artifact), None).await {
         Ok(Pushed::Deployed(_)) => {}
         _ => panic!("deploying {name} on a fresh node succeeds"),
@@ -86,7 +86,7 @@ async fn deploy(instances: &Instances, name: &str, artifact: &Artifact) {
 /// journal included, minus the disk flushes, so these figures measure the mailbox and the VM
 /// (the store's own figures are `vm/examples/store_figures.rs`). Keep the directory alive as
 /// long as the instances.
-fn mailboxes() -> (Instances, tempfile::TempDir) {
+pub fn mailboxes() -> (Instances, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("a temporary directory for the store");
     let store = Store::open(dir.path(), Durability::None).expect("a store in a new directory");
     let instances = Instances::new(
@@ -146,7 +146,7 @@ async fn calls(counter: &Artifact, callers: usize, options: Options) -> f64 {
 }
 
 /// Fills the store with `Put(k)` for `k` in `from..to`, in batches.
-async fn fill(instances: &Instances, from: usize, to: usize) {
+pub async fn fill(instances: &Instances, from: usize, to: usize) {
     let texts: Vec<String> = (from..to).map(|k| format!("Put({k})")).collect();
     for batch in texts.chunks(4096) {
         let receiver = instances
@@ -162,7 +162,7 @@ async fn fill(instances: &Instances, from: usize, to: usize) {
 
 /// One upgrade with an input queued right behind the barrier, then a rollback: the pause in
 /// microseconds, and whether the input was answered.
-async fn one_swap(instances: &Instances, next: &Version) -> (f64, bool) {
+pub async fn one_swap(instances: &Instances, next: &Version) -> (f64, bool) {
     let pushed = instances.push("s", next.clone(), None).await;
     let served = instances
         .enqueue("s", Item::Inputs(vec!["Len".into()]))

@@ -142,7 +142,14 @@ async fn snapshots_and_compaction_keep_the_recovered_state_exact() {
         // up behind it (always the last one, at position 90), and compaction keeps two.
         assert_eq!(snapshots.last(), Some(&90), "{snapshots:?}");
         assert!((1..=2).contains(&snapshots.len()), "{snapshots:?}");
-        if snapshots.len() == 2 {
+        // Only a compaction that ran (dropped a head of the log) promises that nothing is left
+        // before the oldest kept snapshot: when the encoder wrote no more than two snapshots,
+        // none was due, and on a busy machine the last pass may come after the shutdown.
+        let compacted = store
+            .first_position("c")
+            .expect("the first position")
+            .is_some_and(|first| first > 0);
+        if snapshots.len() == 2 && compacted {
             let oldest_kept = store.log("c", 0, snapshots[0]).expect("log");
             assert!(
                 oldest_kept.is_empty(),

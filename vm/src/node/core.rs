@@ -12,6 +12,7 @@
 //! This module knows nothing of mailboxes, tasks or the network; [`super::server`] does.
 
 use super::bounded;
+use super::preplan::Preplan;
 use super::report::{
     InstanceReport, Outcome, PushOutcome, Refusal, SwapKind, SwapReport, VersionReport,
 };
@@ -43,9 +44,11 @@ pub enum Item {
     /// Inputs in text form, handled in order.
     Inputs(Vec<String>),
     /// An upgrade barrier; `expect` makes it a compare-and-swap on the running hash.
+    /// `prepared` is what the push planned and encoded before the barrier ([`Preplan`]).
     Upgrade {
         version: Version,
         expect: Option<Hash>,
+        prepared: Option<Box<Preplan>>,
     },
     /// A rollback barrier.
     Rollback,
@@ -136,9 +139,11 @@ impl InstanceCore {
             Item::Inputs(texts) | Item::KeyedInputs { inputs: texts, .. } => {
                 Reply::Outputs(texts.iter().map(|text| self.input(text, clock)).collect())
             }
-            Item::Upgrade { version, expect } => {
-                Reply::Pushed(self.upgrade(version, expect, clock))
-            }
+            Item::Upgrade {
+                version,
+                expect,
+                prepared,
+            } => Reply::Pushed(self.upgrade_prepared(version, expect, prepared.as_deref(), clock)),
             Item::Rollback => Reply::RolledBack(self.rollback(clock)),
             Item::RollbackFrom { running, to } => {
                 Reply::RolledBack(self.rollback_from(running, to, clock))
@@ -186,6 +191,18 @@ impl InstanceCore {
         expect: Option<Hash>,
         clock: &dyn Clock,
     ) -> Result<PushOutcome, Refusal> {
+        self.upgrade_prepared(next, expect, None, clock)
+    }
+
+    /// [`Self::upgrade`], reusing the plan of `prepared` if it was made against the version
+    /// running now (else planning here, as without it).
+    pub fn upgrade_prepared(
+        &mut self,
+        next: Version,
+        expect: Option<Hash>,
+        prepared: Option<&Preplan>,
+        clock: &dyn Clock,
+    ) -> Result<PushOutcome, Refusal> {
         let barrier = clock.now();
         if next.hash == self.current.hash {
             return Ok(PushOutcome::Unchanged { hash: next.hash });
@@ -198,8 +215,15 @@ impl InstanceCore {
                 running: Some(self.current.hash),
             });
         }
-        let plan = plan_upgrade(&self.current, &next, &self.limits)?;
-        let state = migrate_up(&plan, &next, self.state.clone(), &self.limits)?;
+        let planned_now;
+        let plan = match prepared.and_then(|p| p.plan_for(&self.current)) {
+            Some(plan) => plan,
+            None => {
+                planned_now = plan_upgrade(&self.current, &next, &self.limits)?;
+                &planned_now
+            }
+        };
+        let state = migrate_up(plan, &next, self.state.clone(), &self.limits)?;
         let previous = std::mem::replace(&mut self.current, next);
         self.state = state;
         let swap = self.commit(SwapKind::Upgrade, previous.hash, barrier, clock);

@@ -13,7 +13,8 @@
 //! checks no roles.
 
 use super::core::{InstanceCore, Item, Reply, SystemClock};
-use super::durable::{DurableInstance, Journaled};
+use super::durable::{DurableInstance, Journaled, Running};
+use super::preplan::Preplan;
 use super::report::{PushOutcome, Refusal};
 use super::store::journal::Journal;
 use super::store::policy::SnapshotPolicy;
@@ -35,6 +36,8 @@ struct Mail {
 #[derive(Default)]
 struct Registry {
     mailboxes: BTreeMap<String, mpsc::Sender<Mail>>,
+    /// The version each instance runs, for pushes to plan their upgrade against.
+    running: BTreeMap<String, Running>,
     actors: Vec<JoinHandle<()>>,
     store: Option<Arc<Store>>,
 }
@@ -115,7 +118,10 @@ impl Instances {
         true
     }
 
-    fn start_actor(&self, registry: &mut Registry, name: &str, instance: DurableInstance) {
+    fn start_actor(&self, registry: &mut Registry, name: &str, mut instance: DurableInstance) {
+        let instance_running = instance.running();
+        // The actor submits a swap's record once the next item was served (`run`).
+        instance.defer_swap_records();
         let (sender, receiver) = mpsc::channel(self.capacity);
         // Under `none` a reply does not wait for its records: that mode acknowledges before
         // the disk by definition (and says so when the node starts).
@@ -127,17 +133,20 @@ impl Instances {
             .actors
             .push(tokio::spawn(run(instance, receiver, wait_for_disk)));
         registry.mailboxes.insert(name.to_string(), sender);
+        registry.running.insert(name.to_string(), instance_running);
     }
 
-    /// Deploys `version` as `name`, or queues it as an upgrade of the running instance.
+    /// Deploys `version` as `name`, or queues it as an upgrade of the running instance,
+    /// planned and encoded here against the version running now ([`Preplan`]) so that the
+    /// barrier does not pause the instance for it.
     pub async fn push(
         &self,
         name: &str,
         version: Version,
         expect: Option<Hash>,
     ) -> Result<Pushed, Refusal> {
-        let sender = match self.sender_or_deploy(name, version.clone(), expect)? {
-            Ok(sender) => sender,
+        let (sender, running) = match self.sender_or_deploy(name, version.clone(), expect)? {
+            Ok(found) => found,
             Err(deployed) => {
                 let hash = version.hash;
                 deployed
@@ -147,7 +156,16 @@ impl Instances {
                 return Ok(Pushed::Deployed(PushOutcome::Deployed { hash }));
             }
         };
-        let item = Item::Upgrade { version, expect };
+        let running = running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let prepared = Some(Box::new(Preplan::new(&running, &version, &self.limits)));
+        let item = Item::Upgrade {
+            version,
+            expect,
+            prepared,
+        };
         Ok(Pushed::Queued(post(&sender, item).await?))
     }
 
@@ -157,10 +175,12 @@ impl Instances {
         name: &str,
         version: Version,
         expect: Option<Hash>,
-    ) -> Result<Result<mpsc::Sender<Mail>, Pending>, Refusal> {
+    ) -> Result<Result<(mpsc::Sender<Mail>, Running), Pending>, Refusal> {
         let mut registry = self.lock();
-        if let Some(sender) = registry.mailboxes.get(name) {
-            return Ok(Ok(sender.clone()));
+        if let (Some(sender), Some(running)) =
+            (registry.mailboxes.get(name), registry.running.get(name))
+        {
+            return Ok(Ok((sender.clone(), running.clone())));
         }
         if let Some(expected) = expect {
             return Err(Refusal::ExpectMismatch {
@@ -221,6 +241,7 @@ impl Instances {
     pub fn close(&self) -> Closed {
         let mut registry = self.lock();
         registry.mailboxes.clear();
+        registry.running.clear();
         Closed {
             actors: std::mem::take(&mut registry.actors),
             store: registry.store.take(),
@@ -270,6 +291,12 @@ struct Ack {
 
 /// The actor: one item at a time; when the mailbox runs dry the instance is idle, which ends
 /// a swap's pause. It ends after its acknowledger sent every reply.
+///
+/// The reply to a swap with items waiting behind it is held until the next item is handled:
+/// waking its requester (or the acknowledger) is then not part of the swap's pause, which ends
+/// when that next item is served. Replies still leave in mailbox order. The swap's record is
+/// likewise only staged by the journal and submitted to the store then (or by the next
+/// record), before its reply is answered.
 async fn run(
     mut instance: DurableInstance,
     mut mailbox: mpsc::Receiver<Mail>,
@@ -278,23 +305,46 @@ async fn run(
     let clock = SystemClock;
     let (acks, pending) = mpsc::unbounded_channel();
     let acknowledger = tokio::spawn(acknowledge(pending, wait_for_disk));
+    let mut held = None;
     while let Some(mail) = mailbox.recv().await {
+        let swap = matches!(
+            mail.item,
+            Item::Upgrade { .. } | Item::Rollback | Item::RollbackFrom { .. }
+        );
         let journaled = instance.handle(mail.item, &clock, mailbox.len());
-        if !wait_for_disk {
-            // Nothing to wait for: answer from here, saving the acknowledger's wake-up.
-            let _ = mail.reply.send(journaled.reply);
-            continue_idle(&mut instance, &mailbox, &clock);
-            continue;
+        if let Some(ack) = held.take() {
+            instance.submit();
+            answer(ack, &acks, wait_for_disk);
         }
-        // The acknowledger ends only after this sender is dropped.
-        let _ = acks.send(Ack {
+        let ack = Ack {
             journaled,
             reply: mail.reply,
-        });
+        };
+        if swap && !mailbox.is_empty() {
+            held = Some(ack);
+            continue;
+        }
+        instance.submit();
+        answer(ack, &acks, wait_for_disk);
         continue_idle(&mut instance, &mailbox, &clock);
     }
+    instance.submit();
+    if let Some(ack) = held.take() {
+        answer(ack, &acks, wait_for_disk);
+    }
+    // The acknowledger ends only after this sender is dropped.
     drop(acks);
     let _ = acknowledger.await;
+}
+
+/// Sends a reply, through the acknowledger when it must wait for the disk.
+fn answer(ack: Ack, acks: &mpsc::UnboundedSender<Ack>, wait_for_disk: bool) {
+    if wait_for_disk {
+        let _ = acks.send(ack);
+    } else {
+        // Nothing to wait for: answer from here, saving the acknowledger's wake-up.
+        let _ = ack.reply.send(ack.journaled.reply);
+    }
 }
 
 /// Ends a swap's pause when the mailbox has run dry: the instance is serving again.

@@ -22,6 +22,7 @@ pub mod idempotent;
 pub mod instances;
 pub mod log_page;
 pub mod pki;
+pub mod preplan;
 pub mod protocol;
 pub mod report;
 pub mod sansio;

@@ -153,7 +153,13 @@ impl Node {
         require_admin(caller.role, "push")?;
         let version = prepare(artifact, &self.limits)?;
         if self.instances.contains_key(name) {
-            return self.mailbox(name, Item::Upgrade { version, expect }, clock);
+            // Nothing runs between a push and its barrier here: no plan ahead to gain from.
+            let item = Item::Upgrade {
+                version,
+                expect,
+                prepared: None,
+            };
+            return self.mailbox(name, item, clock);
         }
         if let Some(expected) = expect {
             return Err(Refusal::ExpectMismatch {

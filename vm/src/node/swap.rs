@@ -26,6 +26,7 @@ use crate::verify::verify;
 use std::sync::Arc;
 
 /// A checked upgrade: the program whose `migrate_up` turns the running state into the new one.
+#[derive(Clone)]
 pub struct UpgradePlan {
     migration: Arc<Loaded>,
 }

@@ -83,7 +83,7 @@ impl Live {
         match self.core.upgrade(version(artifact), None, &SystemClock) {
             Ok(PushOutcome::Upgraded { .. }) => {
                 self.journal
-                    .upgraded(&self.core)
+                    .upgraded(&self.core, None)
                     .wait()
                     .expect("the upgrade is durable");
                 self.states.push(self.core.inspect(0).state);

@@ -7,7 +7,7 @@
 
 use super::policy::{SnapshotClock, SnapshotPolicy};
 use super::record::{ClientKey, Position, Record, encode_record};
-use super::{LiveSnapshot, Pending, Recovered, Store};
+use super::{LiveSnapshot, Pending, Recovered, Staged, Store};
 use crate::bytecode::encode::encode;
 use crate::node::core::InstanceCore;
 use crate::node::report::Outcome;
@@ -20,6 +20,9 @@ pub struct Journal {
     instance: String,
     next: Position,
     snapshots: SnapshotClock,
+    /// Whether swap records wait in `staged` until [`Journal::submit`] (or the next record).
+    defer_swaps: bool,
+    staged: Option<Staged>,
 }
 
 impl Journal {
@@ -35,6 +38,8 @@ impl Journal {
             instance: instance.to_string(),
             next: 0,
             snapshots: SnapshotClock::new(policy),
+            defer_swaps: false,
+            staged: None,
         };
         let version = core.current();
         let record = Record::Deploy {
@@ -51,6 +56,24 @@ impl Journal {
             instance: recovered.instance.clone(),
             next: recovered.position + 1,
             snapshots: SnapshotClock::new(policy),
+            defer_swaps: false,
+            staged: None,
+        }
+    }
+
+    /// From now on a swap record is only staged when it is logged, and sent to the store by
+    /// [`Self::submit`] or before the next record, whichever comes first: the instance's actor
+    /// submits it once the first item after the swap was served, so that handing it to the
+    /// committer thread is not part of the swap's pause. Its [`Pending`] resolves only once
+    /// it is submitted and durable, so a reply that waits for it is not sent any earlier.
+    pub fn defer_swap_records(&mut self) {
+        self.defer_swaps = true;
+    }
+
+    /// Sends a staged swap record to the store, if one waits.
+    pub fn submit(&mut self) {
+        if let Some(staged) = self.staged.take() {
+            self.store.submit(staged);
         }
     }
 
@@ -83,16 +106,24 @@ impl Journal {
             key,
         };
         let size = encode_record(&self.instance, self.next, &record).len();
+        self.submit();
         let pending = self.store.append(&self.instance, self.next, record);
         self.advance(core, size);
         pending
     }
 
-    /// Logs a committed upgrade: the core now runs the new version.
-    pub fn upgraded(&mut self, core: &InstanceCore) -> Pending {
+    /// Logs a committed upgrade: the core now runs the new version. `encoded` is that
+    /// version's artifact already encoded (by the push, before the barrier), if it was.
+    pub fn upgraded(&mut self, core: &InstanceCore, encoded: Option<&[u8]>) -> Pending {
         let version = core.current();
         let record = Record::Upgrade { to: version.hash };
-        let pending = self.append_version(record, version);
+        let pending = match encoded {
+            Some(bytes) => self.append_swap(record, Some(bytes)),
+            None => {
+                let bytes = encode(version.program.artifact(), version.debug.as_deref());
+                self.append_swap(record, Some(&bytes))
+            }
+        };
         self.count_swap(core);
         pending
     }
@@ -102,9 +133,29 @@ impl Journal {
         let record = Record::Rollback {
             to: core.current().hash,
         };
-        let pending = self.store.append(&self.instance, self.next, record);
-        self.next += 1;
+        let pending = self.append_swap(record, None);
         self.count_swap(core);
+        pending
+    }
+
+    /// Appends (or stages, see [`Self::defer_swap_records`]) a swap record.
+    fn append_swap(&mut self, record: Record, artifact: Option<&[u8]>) -> Pending {
+        self.submit();
+        let pending = if self.defer_swaps {
+            let (pending, staged) =
+                self.store
+                    .stage_swap(&self.instance, self.next, record, artifact);
+            self.staged = Some(staged);
+            pending
+        } else {
+            match artifact {
+                Some(bytes) => self
+                    .store
+                    .append_version(&self.instance, self.next, record, bytes),
+                None => self.store.append(&self.instance, self.next, record),
+            }
+        };
+        self.next += 1;
         pending
     }
 
@@ -138,6 +189,8 @@ impl Journal {
     /// durability is not awaited (recovery falls back to an older snapshot and a longer
     /// replay).
     pub fn snapshot(&mut self, core: &InstanceCore) {
+        // The snapshot follows every record up to it, a staged swap included.
+        self.submit();
         let live = LiveSnapshot {
             versions: core.version_stack(),
             state_type: core.current().program.artifact().state.clone(),

@@ -96,6 +96,11 @@ impl Pending {
     }
 }
 
+/// A record made but not yet sent to the committer ([`Store::stage_swap`]); dropping it
+/// resolves its [`Pending`] as [`StoreError::Closed`].
+#[must_use = "a staged record reaches the store only through Store::submit"]
+pub struct Staged(Request);
+
 /// What the store knows of a client's input, for an idempotent retry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Recorded {
@@ -330,20 +335,58 @@ impl Store {
         self.send(|done| Request::Barrier { done })
     }
 
-    fn send(&self, request: impl FnOnce(commit::Ack) -> Request) -> Pending {
-        let (done, receiver) = oneshot::channel();
+    /// Makes the append of a swap record (an upgrade or deploy with its encoded artifact, or
+    /// a rollback) without sending it: nothing reaches the committer until [`Self::submit`],
+    /// and the [`Pending`] resolves only after that. The caller must submit it before any later
+    /// record of the instance, so that the committer still sees them in order. This lets an
+    /// instance keep the hand-off to the committer thread out of a swap's pause.
+    pub fn stage_swap(
+        &self,
+        instance: &str,
+        position: Position,
+        record: Record,
+        artifact: Option<&[u8]>,
+    ) -> (Pending, Staged) {
+        let artifact = match (&record, artifact) {
+            (Record::Deploy { version } | Record::Upgrade { to: version }, Some(bytes)) => {
+                Some((*version, bytes.to_vec()))
+            }
+            _ => None,
+        };
+        self.stage(|done| Request::Append {
+            instance: instance.to_string(),
+            position,
+            record,
+            artifact,
+            done,
+        })
+    }
+
+    /// Sends a staged record to the committer.
+    pub fn submit(&self, staged: Staged) {
+        let request = staged.0;
         if let Some(inline) = &self.inline {
             let mut inline = lock_inline(inline);
             if self.durability == Durability::Sync {
-                inline.committer.commit_inline(vec![request(done)]);
+                inline.committer.commit_inline(vec![request]);
             } else {
-                inline.queued.push(request(done));
+                inline.queued.push(request);
             }
         } else if let Some(requests) = &self.requests {
             // A closed channel drops `done`, which resolves the Pending as `Closed`.
-            let _ = requests.send(request(done));
+            let _ = requests.send(request);
         }
-        Pending(receiver)
+    }
+
+    fn stage(&self, request: impl FnOnce(commit::Ack) -> Request) -> (Pending, Staged) {
+        let (done, receiver) = oneshot::channel();
+        (Pending(receiver), Staged(request(done)))
+    }
+
+    fn send(&self, request: impl FnOnce(commit::Ack) -> Request) -> Pending {
+        let (pending, staged) = self.stage(request);
+        self.submit(staged);
+        pending
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, PendingMap> {
