@@ -340,6 +340,45 @@ impl Machine<'_, '_> {
                     return Ok(Value::Bool(map.contains_key(arg(1)?)));
                 }
             }
+            // The collection updates take their operands straight from the registers: no
+            // argument vector to allocate, and a collection read for the last time is moved,
+            // so a uniquely owned one is updated in place.
+            (Prim::ListPush, 2) => {
+                let list = self.fetch(args[0], last, 0);
+                let item = self.fetch(args[1], last, 1);
+                return match list {
+                    Value::List(mut list) => {
+                        Arc::make_mut(&mut list).push_back(item);
+                        Ok(Value::List(list))
+                    }
+                    other => prim.apply(Value::tuple(vec![other, item])),
+                };
+            }
+            (Prim::MapInsert, 3) => {
+                let map = self.fetch(args[0], last, 0);
+                let key = self.fetch(args[1], last, 1);
+                let value = self.fetch(args[2], last, 2);
+                return match map {
+                    Value::Map(mut map) => {
+                        Arc::make_mut(&mut map).insert(key, value);
+                        Ok(Value::Map(map))
+                    }
+                    other => prim.apply(Value::tuple(vec![other, key, value])),
+                };
+            }
+            (Prim::MapRemove, 2) => {
+                let map = self.fetch(args[0], last, 0);
+                let key = self.fetch(args[1], last, 1);
+                return match map {
+                    Value::Map(mut map) => {
+                        if map.contains_key(&key) {
+                            Arc::make_mut(&mut map).remove(&key);
+                        }
+                        Ok(Value::Map(map))
+                    }
+                    other => prim.apply(Value::tuple(vec![other, key])),
+                };
+            }
             _ => {}
         }
         let values: Vec<Value> = (0..args.len())

@@ -124,6 +124,7 @@ pub fn lower_turn(artifact: &Artifact, mode: StateIn) -> Result<Turn, TooBig> {
         }
     };
     let mut block = Block::new(lowering.ops);
+    super::fuse::fuse(&mut block, &live_after);
     super::commit::place(&mut block, &kept);
     super::liveness::mark_last_uses(&mut block, live_after);
     Ok(Turn {

@@ -16,6 +16,7 @@
 mod commit;
 mod compile;
 mod exec;
+mod fuse;
 mod held;
 mod liveness;
 mod lower;

@@ -14,7 +14,7 @@ use crate::value::Value;
 pub type Reg = u32;
 
 /// A straight-line sequence of operations; a `Case` op nests one block per arm.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Block {
     pub ops: Box<[Op]>,
     /// The fuel charged when the block starts: its own ops (at least one).
@@ -73,7 +73,7 @@ impl BinOp {
 pub type LastUses = u64;
 
 /// One operation; `dst` registers are written, every other register is only read.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Op {
     Const {
         dst: Reg,
