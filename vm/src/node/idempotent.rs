@@ -75,6 +75,8 @@ impl Dedup {
             records: &mut records,
         };
         let (outcomes, repeated) = answer_batch(&mut batch, client, first_seq, inputs);
+        // Later items look keys up in the store, so the batch's records go to it now.
+        records.extend(journal.flush());
         if repeated {
             // A retry may overtake nothing: its answer waits until the original is durable.
             records.push(journal.store().barrier());
@@ -116,6 +118,11 @@ impl Dedup {
     }
 
     fn remember(&mut self, client: &str, highest: u64) {
+        if let Some(cached) = self.highest.get_mut(client) {
+            // The common case, once per input: no new entry, no allocation.
+            *cached = highest;
+            return;
+        }
         if self.highest.len() >= CLIENTS_CACHED_MAX {
             self.highest.clear();
         }
@@ -149,8 +156,10 @@ impl Batch for Live<'_> {
         let outcome = self.core.input(text, self.clock);
         let highest = self.dedup.highest.get(&key.client).copied().unwrap_or(0);
         self.dedup.remember(&key.client, key.seq.max(highest));
-        self.records
-            .push(self.journal.input(self.core, text, &outcome, Some(key)));
+        self.records.extend(
+            self.journal
+                .queue_input(self.core, text, &outcome, Some(key)),
+        );
         outcome
     }
 }

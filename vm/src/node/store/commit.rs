@@ -98,6 +98,15 @@ pub(crate) enum Request {
         artifact: Option<(Hash, Vec<u8>)>,
         done: Ack,
     },
+    /// Consecutive input records from `first` on, each with its encoded and sealed bytes: the
+    /// inputs of one mailbox item, sent and acknowledged as one request (one channel send,
+    /// one acknowledgement and one encoding per record instead of two).
+    Inputs {
+        instance: String,
+        first: Position,
+        records: Vec<(Record, Vec<u8>)>,
+        done: Ack,
+    },
     /// A snapshot already encoded and sealed (see `snapshotter`).
     Snapshot {
         instance: String,
@@ -252,13 +261,7 @@ impl Committer {
                 artifact,
                 ..
             } => {
-                let expected = match advanced.get(instance).or(self.next.get(instance)) {
-                    Some(next) => *next,
-                    None => {
-                        let snapshots = txn.open_table(SNAPSHOTS).map_err(write_error)?;
-                        next_position(&tables.log, &snapshots, instance)?
-                    }
-                };
+                let expected = self.expected(txn, tables, instance, advanced)?;
                 if *position != expected {
                     return Ok(Err(StoreError::OutOfOrder {
                         instance: instance.clone(),
@@ -266,9 +269,35 @@ impl Committer {
                         got: *position,
                     }));
                 }
-                write_append(txn, tables, instance, *position, record, artifact.as_ref())?;
+                let bytes = encode_record(instance, *position, record);
+                write_append(txn, tables, instance, *position, record, &bytes)?;
+                if let Some(artifact) = artifact {
+                    write_artifact(txn, instance, artifact)?;
+                }
                 advanced.insert(instance.clone(), position + 1);
                 Ok(Ok(*position))
+            }
+            Request::Inputs {
+                instance,
+                first,
+                records,
+                ..
+            } => {
+                let expected = self.expected(txn, tables, instance, advanced)?;
+                if *first != expected {
+                    return Ok(Err(StoreError::OutOfOrder {
+                        instance: instance.clone(),
+                        expected,
+                        got: *first,
+                    }));
+                }
+                let mut position = *first;
+                for (record, bytes) in records {
+                    write_append(txn, tables, instance, position, record, bytes)?;
+                    position += 1;
+                }
+                advanced.insert(instance.clone(), position);
+                Ok(Ok(position.saturating_sub(1)))
             }
             Request::Snapshot {
                 instance,
@@ -283,6 +312,23 @@ impl Committer {
                 Ok(Ok(*position))
             }
             Request::Barrier { .. } | Request::Shutdown => Ok(Ok(0)),
+        }
+    }
+
+    /// The position the next record of `instance` must take.
+    fn expected(
+        &self,
+        txn: &WriteTransaction,
+        tables: &BatchTables<'_>,
+        instance: &str,
+        advanced: &BTreeMap<String, Position>,
+    ) -> Result<Position, StoreError> {
+        match advanced.get(instance).or(self.next.get(instance)) {
+            Some(next) => Ok(*next),
+            None => {
+                let snapshots = txn.open_table(SNAPSHOTS).map_err(write_error)?;
+                next_position(&tables.log, &snapshots, instance)
+            }
         }
     }
 
@@ -335,20 +381,27 @@ impl<'txn> BatchTables<'txn> {
     }
 }
 
+fn write_artifact(
+    txn: &WriteTransaction,
+    instance: &str,
+    (hash, bytes): &(Hash, Vec<u8>),
+) -> Result<(), StoreError> {
+    let mut artifacts = txn.open_table(ARTIFACTS).map_err(write_error)?;
+    artifacts
+        .insert((instance, hash.0.as_slice()), bytes.as_slice())
+        .map_err(write_error)?;
+    Ok(())
+}
+
+/// Writes `record` (encoded and sealed as `bytes`) at `position`, with its key if it has one.
 fn write_append(
     txn: &WriteTransaction,
     tables: &mut BatchTables<'_>,
     instance: &str,
     position: Position,
     record: &Record,
-    artifact: Option<&(Hash, Vec<u8>)>,
+    bytes: &[u8],
 ) -> Result<(), StoreError> {
-    if let Some((hash, bytes)) = artifact {
-        let mut artifacts = txn.open_table(ARTIFACTS).map_err(write_error)?;
-        artifacts
-            .insert((instance, hash.0.as_slice()), bytes.as_slice())
-            .map_err(write_error)?;
-    }
     match record {
         Record::Deploy { .. } => {
             let mut instances = txn.open_table(INSTANCES).map_err(write_error)?;
@@ -369,10 +422,7 @@ fn write_append(
     }
     tables
         .log
-        .insert(
-            (instance, position),
-            encode_record(instance, position, record).as_slice(),
-        )
+        .insert((instance, position), bytes)
         .map_err(write_error)?;
     Ok(())
 }
@@ -391,6 +441,22 @@ fn answer(request: Request, result: Result<Position, StoreError>, pending: &Pend
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .remove(&(instance, key.client, key.seq));
+            }
+            done
+        }
+        Request::Inputs {
+            instance,
+            records,
+            done,
+            ..
+        } => {
+            let mut pending = pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (record, _) in records {
+                if let Record::Input { key: Some(key), .. } = record {
+                    pending.remove(&(instance.clone(), key.client, key.seq));
+                }
             }
             done
         }

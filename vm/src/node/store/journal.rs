@@ -20,6 +20,9 @@ pub struct Journal {
     instance: String,
     next: Position,
     snapshots: SnapshotClock,
+    /// Input records queued by [`Journal::queue_input`] (encoded at their positions, which
+    /// end just before `next`), sent by [`Journal::flush`].
+    queued: Vec<(Record, Vec<u8>)>,
 }
 
 impl Journal {
@@ -35,6 +38,7 @@ impl Journal {
             instance: instance.to_string(),
             next: 0,
             snapshots: SnapshotClock::new(policy),
+            queued: Vec::new(),
         };
         let version = core.current();
         let record = Record::Deploy {
@@ -51,6 +55,7 @@ impl Journal {
             instance: recovered.instance.clone(),
             next: recovered.position + 1,
             snapshots: SnapshotClock::new(policy),
+            queued: Vec::new(),
         }
     }
 
@@ -69,7 +74,7 @@ impl Journal {
         self.next
     }
 
-    /// Logs an input the core just handled, with what it gave.
+    /// Logs an input the core just handled, with what it gave, as a request of its own.
     pub fn input(
         &mut self,
         core: &InstanceCore,
@@ -77,15 +82,49 @@ impl Journal {
         outcome: &Outcome,
         key: Option<ClientKey>,
     ) -> Pending {
+        let sent_for_snapshot = self.queue_input(core, text, outcome, key);
+        // One of the two holds the record; a barrier (never needed) would cover it too.
+        let flushed = self.flush().or(sent_for_snapshot);
+        flushed.unwrap_or_else(|| self.store.barrier())
+    }
+
+    /// Logs an input the core just handled, with what it gave, in the batch of the item being
+    /// handled: the record is encoded now (once, for the store and the snapshot policy) and
+    /// sent with the rest of the batch by [`Journal::flush`], which the caller must call before
+    /// the item's reply. When a snapshot is due the queued records are sent first (the
+    /// snapshot is of the state after them), and their [`Pending`] is returned.
+    pub fn queue_input(
+        &mut self,
+        core: &InstanceCore,
+        text: &str,
+        outcome: &Outcome,
+        key: Option<ClientKey>,
+    ) -> Option<Pending> {
         let record = Record::Input {
             text: text.to_string(),
             outcome: outcome.clone(),
             key,
         };
-        let size = encode_record(&self.instance, self.next, &record).len();
-        let pending = self.store.append(&self.instance, self.next, record);
-        self.advance(core, size);
-        pending
+        let bytes = encode_record(&self.instance, self.next, &record);
+        let size = bytes.len();
+        self.queued.push((record, bytes));
+        self.next += 1;
+        if self.snapshots.appended(size) {
+            let sent = self.flush();
+            self.snapshot(core);
+            return sent;
+        }
+        None
+    }
+
+    /// Sends the queued input records as one request; `None` when none were queued.
+    pub fn flush(&mut self) -> Option<Pending> {
+        if self.queued.is_empty() {
+            return None;
+        }
+        let records = std::mem::take(&mut self.queued);
+        let first = self.next - records.len() as u64;
+        Some(self.store.append_inputs(&self.instance, first, records))
     }
 
     /// Logs a committed upgrade: the core now runs the new version.
@@ -99,6 +138,7 @@ impl Journal {
 
     /// Logs a committed rollback: the core runs the previous version again.
     pub fn rolled_back(&mut self, core: &InstanceCore) -> Pending {
+        debug_assert!(self.queued.is_empty(), "queued inputs are flushed first");
         let record = Record::Rollback {
             to: core.current().hash,
         };
@@ -118,19 +158,13 @@ impl Journal {
     }
 
     fn append_version(&mut self, record: Record, version: &Version) -> Pending {
+        debug_assert!(self.queued.is_empty(), "queued inputs are flushed first");
         let bytes = encode(version.program.artifact(), version.debug.as_deref());
         let pending = self
             .store
             .append_version(&self.instance, self.next, record, &bytes);
         self.next += 1;
         pending
-    }
-
-    fn advance(&mut self, core: &InstanceCore, size: usize) {
-        self.next += 1;
-        if self.snapshots.appended(size) {
-            self.snapshot(core);
-        }
     }
 
     /// Snapshots the core as it is after the last record. The state is handed to the store's

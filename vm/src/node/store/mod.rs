@@ -263,6 +263,35 @@ impl Store {
         })
     }
 
+    /// Appends consecutive input records from `first` on, each with the bytes
+    /// [`record::encode_record`] gave for it at its position, as one request: one
+    /// acknowledgement for them all, which resolves (to the last one's position) once every
+    /// one is durable.
+    pub fn append_inputs(
+        &self,
+        instance: &str,
+        first: Position,
+        records: Vec<(Record, Vec<u8>)>,
+    ) -> Pending {
+        {
+            let mut pending = self.pending();
+            for (position, (record, _)) in (first..).zip(&records) {
+                if let Record::Input { key: Some(key), .. } = record {
+                    pending.insert(
+                        (instance.into(), key.client.clone(), key.seq),
+                        (position, record.clone()),
+                    );
+                }
+            }
+        }
+        self.send(|done| Request::Inputs {
+            instance: instance.to_string(),
+            first,
+            records,
+            done,
+        })
+    }
+
     /// Appends a deploy or upgrade record together with the encoded artifact it names.
     pub fn append_version(
         &self,
