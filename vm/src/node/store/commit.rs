@@ -6,12 +6,16 @@
 //! transaction, everything that queued up while the previous one was written (a lone request
 //! at once; a batch grows for at most a window of a few milliseconds); `none`
 //! commits whatever is queued without fsync (benchmarks only: a crash may lose acknowledged
-//! records). Requests keep their arrival order. A halt (a simulated crash) drops the gathered
+//! records). Requests keep their arrival order. Within a transaction, the keys of one client
+//! whose seqs and positions both go up by one are written as one `key_runs` row (a row per
+//! key cost more than the log row it indexes). A halt (a simulated crash) drops the gathered
 //! batch without committing it. This module does not read the log back; recovery does.
 
 use super::error::StoreError;
 use super::record::{Position, Record, encode_record};
-use super::tables::{ARTIFACTS, CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS, next_position};
+use super::tables::{
+    ARTIFACTS, CLIENTS, INSTANCES, KEY_RUNS, KeyRun, LOG, SNAPSHOTS, next_position,
+};
 use crate::hash::Hash;
 use redb::{Database, ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
@@ -345,25 +349,88 @@ impl Committer {
 }
 
 /// The tables nearly every request of a batch writes, opened once per transaction (opening a
-/// table per record cost more than the record), and the clients' highest sequence numbers,
-/// merged into `CLIENTS` once when the batch closes.
+/// table per record cost more than the record), the key runs still growing, and the clients'
+/// highest sequence numbers, merged into `CLIENTS` once when the batch closes.
 struct BatchTables<'txn> {
     log: redb::Table<'txn, (&'static str, u64), &'static [u8]>,
-    keys: redb::Table<'txn, (&'static str, &'static str, u64), u64>,
+    runs: redb::Table<'txn, (&'static str, &'static str, u64), (u64, u64)>,
+    /// `(instance, run)`: written when the next key of its client does not extend it, or when
+    /// the batch closes; a pipelined batch's keys thus cost one row, not one each.
+    open_runs: Vec<(String, KeyRun)>,
     highest: BTreeMap<(String, String), u64>,
 }
+
+/// Key runs kept open at once; past this they are all written (many clients in one batch).
+const OPEN_RUNS_MAX: usize = 64;
 
 impl<'txn> BatchTables<'txn> {
     fn open(txn: &'txn WriteTransaction) -> Result<BatchTables<'txn>, StoreError> {
         Ok(BatchTables {
             log: txn.open_table(LOG).map_err(write_error)?,
-            keys: txn.open_table(KEYS).map_err(write_error)?,
+            runs: txn.open_table(KEY_RUNS).map_err(write_error)?,
+            open_runs: Vec::new(),
             highest: BTreeMap::new(),
         })
     }
 
-    /// Records the highest sequence number of every client the batch wrote a key of.
-    fn close(self, txn: &WriteTransaction) -> Result<(), StoreError> {
+    /// Adds `(client, seq) -> position` to its client's open run, or starts a new run.
+    fn add_key(
+        &mut self,
+        instance: &str,
+        client: &str,
+        seq: u64,
+        position: Position,
+    ) -> Result<(), StoreError> {
+        let open = self
+            .open_runs
+            .iter()
+            .position(|(name, run)| name == instance && run.client == client);
+        if let Some(index) = open {
+            if let Some((_, run)) = self.open_runs.get_mut(index)
+                && run.extends(client, seq, position)
+            {
+                run.count += 1;
+                return Ok(());
+            }
+            let (name, run) = self.open_runs.swap_remove(index);
+            self.write_run(&name, &run)?;
+        } else if self.open_runs.len() >= OPEN_RUNS_MAX {
+            for (name, run) in std::mem::take(&mut self.open_runs) {
+                self.write_run(&name, &run)?;
+            }
+        }
+        let run = KeyRun {
+            client: client.to_string(),
+            first_seq: seq,
+            first_position: position,
+            count: 1,
+        };
+        self.open_runs.push((instance.to_string(), run));
+        Ok(())
+    }
+
+    fn write_run(&mut self, instance: &str, run: &KeyRun) -> Result<(), StoreError> {
+        self.runs
+            .insert(
+                (instance, run.client.as_str(), run.first_seq),
+                (run.first_position, run.count),
+            )
+            .map_err(write_error)?;
+        let last = run.first_seq + (run.count - 1);
+        let highest = self
+            .highest
+            .entry((instance.to_string(), run.client.clone()))
+            .or_insert(last);
+        *highest = (*highest).max(last);
+        Ok(())
+    }
+
+    /// Writes the open key runs, and records the highest sequence number of every client the
+    /// batch wrote a key of.
+    fn close(mut self, txn: &WriteTransaction) -> Result<(), StoreError> {
+        for (name, run) in std::mem::take(&mut self.open_runs) {
+            self.write_run(&name, &run)?;
+        }
         if self.highest.is_empty() {
             return Ok(());
         }
@@ -408,15 +475,7 @@ fn write_append(
             instances.insert(instance, position).map_err(write_error)?;
         }
         Record::Input { key: Some(key), .. } => {
-            tables
-                .keys
-                .insert((instance, key.client.as_str(), key.seq), position)
-                .map_err(write_error)?;
-            let highest = tables
-                .highest
-                .entry((instance.to_string(), key.client.clone()))
-                .or_insert(key.seq);
-            *highest = (*highest).max(key.seq);
+            tables.add_key(instance, &key.client, key.seq, position)?;
         }
         _ => {}
     }

@@ -45,7 +45,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
-use tables::{CLIENTS, DROPPED_KEYS, INSTANCES, KEYS, LOG, SNAPSHOTS};
+use tables::{CLIENTS, DROPPED_KEYS, INSTANCES, KEY_RUNS, KEYS, LOG, SNAPSHOTS};
 use tokio::sync::oneshot;
 
 use crate::bytecode::Artifact;
@@ -565,16 +565,24 @@ fn lookup_committed(
     key: &ClientKey,
 ) -> Result<Option<Recorded>, StoreError> {
     let fail = |e: redb::StorageError| StoreError::database("looking up a key", e);
-    let (Some(keys), Some(log)) = (open_optional(txn, KEYS)?, open_optional(txn, LOG)?) else {
+    let Some(log) = open_optional(txn, LOG)? else {
         return Ok(None);
     };
-    let Some(position) = keys
-        .get((instance, key.client.as_str(), key.seq))
-        .map_err(fail)?
-    else {
-        return Ok(None);
+    let in_runs = match open_optional(txn, KEY_RUNS)? {
+        Some(runs) => tables::find_in_runs(&runs, instance, &key.client, key.seq)?,
+        None => None,
     };
-    let position = position.value();
+    let position = match (in_runs, open_optional(txn, KEYS)?) {
+        (Some(position), _) => position,
+        (None, Some(keys)) => match keys
+            .get((instance, key.client.as_str(), key.seq))
+            .map_err(fail)?
+        {
+            Some(position) => position.value(),
+            None => return Ok(None),
+        },
+        (None, None) => return Ok(None),
+    };
     let Some(bytes) = log.get((instance, position)).map_err(fail)? else {
         return Ok(None);
     };
