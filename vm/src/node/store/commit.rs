@@ -17,6 +17,7 @@ use super::tables::{
     ARTIFACTS, CLIENTS, INSTANCES, KEY_RUNS, KeyRun, LOG, SNAPSHOTS, next_position,
 };
 use crate::hash::Hash;
+use crate::node::report::Outcome;
 use redb::{Database, ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -91,8 +92,70 @@ pub(crate) type Ack = oneshot::Sender<Result<Position, StoreError>>;
 /// Idempotency keys appended but not yet committed: `(instance, client, seq) -> position`.
 pub(crate) type PendingKeys = Arc<Mutex<PendingMap>>;
 
-/// `(instance, client, seq) -> (position, record)` of appends not yet committed.
-pub(crate) type PendingMap = BTreeMap<(String, String, u64), (Position, Record)>;
+/// `instance -> client -> seq -> (position, outcome)` of keyed inputs appended but not yet
+/// committed. Nested by name so that a batch's keys are added and removed without allocating
+/// a name per key.
+#[derive(Default)]
+pub(crate) struct PendingMap(BTreeMap<String, BTreeMap<String, PendingSeqs>>);
+
+/// One client's pending keys: `seq -> (position, outcome)`.
+type PendingSeqs = BTreeMap<u64, (Position, Outcome)>;
+
+impl PendingMap {
+    /// Remembers the key of `record` (if it has one) at `position`.
+    pub fn add(&mut self, instance: &str, position: Position, record: &Record) {
+        let Record::Input {
+            key: Some(key),
+            outcome,
+            ..
+        } = record
+        else {
+            return;
+        };
+        if !self.0.contains_key(instance) {
+            self.0.insert(instance.to_string(), BTreeMap::new());
+        }
+        let Some(clients) = self.0.get_mut(instance) else {
+            return;
+        };
+        if !clients.contains_key(&key.client) {
+            clients.insert(key.client.clone(), BTreeMap::new());
+        }
+        if let Some(seqs) = clients.get_mut(&key.client) {
+            seqs.insert(key.seq, (position, outcome.clone()));
+        }
+    }
+
+    /// Forgets the key of `record`, if it has one.
+    pub fn forget(&mut self, instance: &str, record: &Record) {
+        let Record::Input { key: Some(key), .. } = record else {
+            return;
+        };
+        let Some(clients) = self.0.get_mut(instance) else {
+            return;
+        };
+        if let Some(seqs) = clients.get_mut(&key.client) {
+            seqs.remove(&key.seq);
+            if seqs.is_empty() {
+                clients.remove(&key.client);
+            }
+        }
+        if clients.is_empty() {
+            self.0.remove(instance);
+        }
+    }
+
+    /// The position and outcome of a pending key.
+    pub fn get(&self, instance: &str, client: &str, seq: u64) -> Option<&(Position, Outcome)> {
+        self.0.get(instance)?.get(client)?.get(&seq)
+    }
+
+    /// The highest pending seq of a client.
+    pub fn highest(&self, instance: &str, client: &str) -> Option<u64> {
+        let seqs = self.0.get(instance)?.get(client)?;
+        seqs.last_key_value().map(|(seq, _)| *seq)
+    }
+}
 
 pub(crate) enum Request {
     Append {
@@ -486,7 +549,7 @@ fn write_append(
     Ok(())
 }
 
-/// Tells the requester how its request ended and forgets its pending key.
+/// Tells the requester how its request ended and forgets its pending keys.
 fn answer(request: Request, result: Result<Position, StoreError>, pending: &PendingKeys) {
     let done = match request {
         Request::Append {
@@ -495,12 +558,7 @@ fn answer(request: Request, result: Result<Position, StoreError>, pending: &Pend
             done,
             ..
         } => {
-            if let Record::Input { key: Some(key), .. } = record {
-                pending
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .remove(&(instance, key.client, key.seq));
-            }
+            lock_pending(pending).forget(&instance, &record);
             done
         }
         Request::Inputs {
@@ -509,13 +567,9 @@ fn answer(request: Request, result: Result<Position, StoreError>, pending: &Pend
             done,
             ..
         } => {
-            let mut pending = pending
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for (record, _) in records {
-                if let Record::Input { key: Some(key), .. } = record {
-                    pending.remove(&(instance.clone(), key.client, key.seq));
-                }
+            let mut pending = lock_pending(pending);
+            for (record, _) in &records {
+                pending.forget(&instance, record);
             }
             done
         }
@@ -524,6 +578,13 @@ fn answer(request: Request, result: Result<Position, StoreError>, pending: &Pend
     };
     // The requester may have stopped waiting; the record is committed all the same.
     let _ = done.send(result);
+}
+
+/// Each key is added or removed by one call, so a poisoned map is still consistent.
+pub(crate) fn lock_pending(pending: &PendingKeys) -> std::sync::MutexGuard<'_, PendingMap> {
+    pending
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn write_error(error: impl std::fmt::Display) -> StoreError {

@@ -248,12 +248,7 @@ impl Store {
 
     /// Appends `record` at `position` (the instance's next one, starting at 0 for the deploy).
     pub fn append(&self, instance: &str, position: Position, record: Record) -> Pending {
-        if let Record::Input { key: Some(key), .. } = &record {
-            self.pending().insert(
-                (instance.into(), key.client.clone(), key.seq),
-                (position, record.clone()),
-            );
-        }
+        self.pending().add(instance, position, &record);
         self.send(|done| Request::Append {
             instance: instance.to_string(),
             position,
@@ -276,12 +271,7 @@ impl Store {
         {
             let mut pending = self.pending();
             for (position, (record, _)) in (first..).zip(&records) {
-                if let Record::Input { key: Some(key), .. } = record {
-                    pending.insert(
-                        (instance.into(), key.client.clone(), key.seq),
-                        (position, record.clone()),
-                    );
-                }
+                pending.add(instance, position, record);
             }
         }
         self.send(|done| Request::Inputs {
@@ -376,17 +366,14 @@ impl Store {
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, PendingMap> {
-        // Every update is one insert or remove, so a poisoned map is still consistent.
-        self.pending_keys
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        commit::lock_pending(&self.pending_keys)
     }
 
     /// Whether `key` was already applied to `instance`, and what it gave.
     pub fn lookup(&self, instance: &str, key: &ClientKey) -> Result<Option<Recorded>, StoreError> {
-        let wanted = (instance.to_string(), key.client.clone(), key.seq);
-        if let Some((position, record)) = self.pending().get(&wanted).cloned() {
-            return Ok(applied(position, record));
+        let pending = self.pending().get(instance, &key.client, key.seq).cloned();
+        if let Some((position, outcome)) = pending {
+            return Ok(Some(Recorded::Applied { position, outcome }));
         }
         let txn = self.read()?;
         if let Some(found) = lookup_committed(&txn, instance, key)? {
@@ -406,13 +393,7 @@ impl Store {
     /// The highest sequence number `client` ever had applied to `instance` (appended, durable
     /// or not yet), or `None` for a client never seen.
     pub fn highest_seq(&self, instance: &str, client: &str) -> Result<Option<u64>, StoreError> {
-        let low = (instance.to_string(), client.to_string(), 0);
-        let high = (instance.to_string(), client.to_string(), u64::MAX);
-        let pending = self
-            .pending()
-            .range(low..=high)
-            .next_back()
-            .map(|((_, _, seq), _)| *seq);
+        let pending = self.pending().highest(instance, client);
         let txn = self.read()?;
         let committed = match open_optional(&txn, CLIENTS)? {
             Some(clients) => clients
