@@ -12,7 +12,7 @@ use quiver_vm::limits::Limits;
 use quiver_vm::node::core::{Item, Reply, SystemClock};
 use quiver_vm::node::durable::DurableInstance;
 use quiver_vm::node::report::Outcome;
-use quiver_vm::node::store::{Durability, Record, Recorded};
+use quiver_vm::node::store::{Durability, Record, Recorded, Snapshot};
 use quiver_vm::text;
 use store_support::{Live, NAME, every, key, open, snapshots_when, v1, v2};
 
@@ -42,6 +42,61 @@ fn only_keys_compaction_dropped_are_reported_as_compacted() {
     assert!(matches!(lookup(9), Ok(Some(Recorded::Applied { .. }))));
     assert_eq!(lookup(7), Ok(None), "never sent, above what was dropped");
     assert_eq!(store.highest_seq(NAME, "erin"), Ok(Some(9)));
+}
+
+#[test]
+fn a_key_run_cut_by_compaction_keeps_its_tail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), Durability::Sync);
+    let mut live = Live::deploy(&store, &v1(), every(1000));
+    // Six keyed inputs of one batch: positions 1..=6, one key run.
+    for seq in 1..=6 {
+        let outcome = live.core.input("Incr(1)", &SystemClock);
+        let sent = live
+            .journal
+            .queue_input(&live.core, "Incr(1)", &outcome, key("hal", seq));
+        assert!(sent.is_none(), "no snapshot due, nothing sent yet");
+    }
+    let batch = live.journal.flush().expect("six records queued");
+    assert_eq!(
+        batch.wait(),
+        Ok(6),
+        "one request, resolved at its last position"
+    );
+    let lookup = |seq| store.lookup(NAME, &key("hal", seq).expect("key"));
+    for seq in 1..=6 {
+        assert!(
+            matches!(lookup(seq), Ok(Some(Recorded::Applied { position, .. })) if position == seq),
+            "key {seq} before compaction: {:?}",
+            lookup(seq)
+        );
+    }
+    // A snapshot after position 3 cuts the run in two.
+    let snapshot = Snapshot {
+        versions: live.core.version_stack(),
+        state: "{ count: 3 }".into(),
+        turns: 3,
+    };
+    store
+        .snapshot(NAME, 3, snapshot)
+        .wait()
+        .expect("the snapshot is written");
+    store.compact(NAME, 1).expect("compacts");
+    for seq in 1..=3 {
+        assert_eq!(
+            lookup(seq),
+            Ok(Some(Recorded::Compacted { highest_seq: 3 }))
+        );
+    }
+    for seq in 4..=6 {
+        assert!(
+            matches!(lookup(seq), Ok(Some(Recorded::Applied { position, .. })) if position == seq),
+            "key {seq} after compaction: {:?}",
+            lookup(seq)
+        );
+    }
+    assert_eq!(lookup(7), Ok(None), "never sent");
+    assert_eq!(store.highest_seq(NAME, "hal"), Ok(Some(6)));
 }
 
 #[test]
@@ -97,7 +152,11 @@ fn a_repeated_key_is_answered_from_its_record_and_waits_for_the_original() {
     ]);
     assert_eq!(first.reply, outputs);
     assert_eq!(retry.reply, outputs);
-    assert_eq!(first.records.len(), 2);
+    assert_eq!(
+        first.records.len(),
+        1,
+        "the batch's two records go to the store as one request"
+    );
     assert_eq!(
         retry.records.len(),
         1,

@@ -2,7 +2,8 @@
 //! mailbox item and logging what it did.
 //!
 //! Every input (whatever its outcome) and every committed upgrade or rollback is appended to the
-//! store; the caller gets the reply together with the [`Pending`] records it must wait for
+//! store (the inputs of one item as one request); the caller gets the reply together with the
+//! [`Pending`] records it must wait for
 //! before the reply may leave the node. Refused swaps and inspections are not logged. This
 //! module does not wait for anything itself and knows nothing of tasks or the network.
 
@@ -79,16 +80,18 @@ impl DurableInstance {
     pub fn handle(&mut self, item: Item, clock: &dyn Clock, mailbox: usize) -> Journaled {
         let mut records = Vec::new();
         let reply = match item {
-            Item::Inputs(texts) => Reply::Outputs(
-                texts
+            Item::Inputs(texts) => {
+                let outcomes = texts
                     .iter()
                     .map(|text| {
                         let outcome = self.core.input(text, clock);
-                        records.push(self.journal.input(&self.core, text, &outcome, None));
+                        records.extend(self.journal.queue_input(&self.core, text, &outcome, None));
                         outcome
                     })
-                    .collect(),
-            ),
+                    .collect();
+                records.extend(self.journal.flush());
+                Reply::Outputs(outcomes)
+            }
             Item::Upgrade {
                 version,
                 expect,

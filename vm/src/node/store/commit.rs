@@ -6,13 +6,18 @@
 //! transaction, everything that queued up while the previous one was written (a lone request
 //! at once; a batch grows for at most a window of a few milliseconds); `none`
 //! commits whatever is queued without fsync (benchmarks only: a crash may lose acknowledged
-//! records). Requests keep their arrival order. A halt (a simulated crash) drops the gathered
+//! records). Requests keep their arrival order. Within a transaction, the keys of one client
+//! whose seqs and positions both go up by one are written as one `key_runs` row (a row per
+//! key cost more than the log row it indexes). A halt (a simulated crash) drops the gathered
 //! batch without committing it. This module does not read the log back; recovery does.
 
 use super::error::StoreError;
 use super::record::{Position, Record, encode_record};
-use super::tables::{ARTIFACTS, CLIENTS, INSTANCES, KEYS, LOG, SNAPSHOTS, next_position};
+use super::tables::{
+    ARTIFACTS, CLIENTS, INSTANCES, KEY_RUNS, KeyRun, LOG, SNAPSHOTS, next_position,
+};
 use crate::hash::Hash;
+use crate::node::report::Outcome;
 use redb::{Database, ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -87,8 +92,70 @@ pub(crate) type Ack = oneshot::Sender<Result<Position, StoreError>>;
 /// Idempotency keys appended but not yet committed: `(instance, client, seq) -> position`.
 pub(crate) type PendingKeys = Arc<Mutex<PendingMap>>;
 
-/// `(instance, client, seq) -> (position, record)` of appends not yet committed.
-pub(crate) type PendingMap = BTreeMap<(String, String, u64), (Position, Record)>;
+/// `instance -> client -> seq -> (position, outcome)` of keyed inputs appended but not yet
+/// committed. Nested by name so that a batch's keys are added and removed without allocating
+/// a name per key.
+#[derive(Default)]
+pub(crate) struct PendingMap(BTreeMap<String, BTreeMap<String, PendingSeqs>>);
+
+/// One client's pending keys: `seq -> (position, outcome)`.
+type PendingSeqs = BTreeMap<u64, (Position, Outcome)>;
+
+impl PendingMap {
+    /// Remembers the key of `record` (if it has one) at `position`.
+    pub fn add(&mut self, instance: &str, position: Position, record: &Record) {
+        let Record::Input {
+            key: Some(key),
+            outcome,
+            ..
+        } = record
+        else {
+            return;
+        };
+        if !self.0.contains_key(instance) {
+            self.0.insert(instance.to_string(), BTreeMap::new());
+        }
+        let Some(clients) = self.0.get_mut(instance) else {
+            return;
+        };
+        if !clients.contains_key(&key.client) {
+            clients.insert(key.client.clone(), BTreeMap::new());
+        }
+        if let Some(seqs) = clients.get_mut(&key.client) {
+            seqs.insert(key.seq, (position, outcome.clone()));
+        }
+    }
+
+    /// Forgets the key of `record`, if it has one.
+    pub fn forget(&mut self, instance: &str, record: &Record) {
+        let Record::Input { key: Some(key), .. } = record else {
+            return;
+        };
+        let Some(clients) = self.0.get_mut(instance) else {
+            return;
+        };
+        if let Some(seqs) = clients.get_mut(&key.client) {
+            seqs.remove(&key.seq);
+            if seqs.is_empty() {
+                clients.remove(&key.client);
+            }
+        }
+        if clients.is_empty() {
+            self.0.remove(instance);
+        }
+    }
+
+    /// The position and outcome of a pending key.
+    pub fn get(&self, instance: &str, client: &str, seq: u64) -> Option<&(Position, Outcome)> {
+        self.0.get(instance)?.get(client)?.get(&seq)
+    }
+
+    /// The highest pending seq of a client.
+    pub fn highest(&self, instance: &str, client: &str) -> Option<u64> {
+        let seqs = self.0.get(instance)?.get(client)?;
+        seqs.last_key_value().map(|(seq, _)| *seq)
+    }
+}
 
 pub(crate) enum Request {
     Append {
@@ -96,6 +163,15 @@ pub(crate) enum Request {
         position: Position,
         record: Record,
         artifact: Option<(Hash, Vec<u8>)>,
+        done: Ack,
+    },
+    /// Consecutive input records from `first` on, each with its encoded and sealed bytes: the
+    /// inputs of one mailbox item, sent and acknowledged as one request (one channel send,
+    /// one acknowledgement and one encoding per record instead of two).
+    Inputs {
+        instance: String,
+        first: Position,
+        records: Vec<(Record, Vec<u8>)>,
         done: Ack,
     },
     /// A snapshot already encoded and sealed (see `snapshotter`).
@@ -252,13 +328,7 @@ impl Committer {
                 artifact,
                 ..
             } => {
-                let expected = match advanced.get(instance).or(self.next.get(instance)) {
-                    Some(next) => *next,
-                    None => {
-                        let snapshots = txn.open_table(SNAPSHOTS).map_err(write_error)?;
-                        next_position(&tables.log, &snapshots, instance)?
-                    }
-                };
+                let expected = self.expected(txn, tables, instance, advanced)?;
                 if *position != expected {
                     return Ok(Err(StoreError::OutOfOrder {
                         instance: instance.clone(),
@@ -266,9 +336,35 @@ impl Committer {
                         got: *position,
                     }));
                 }
-                write_append(txn, tables, instance, *position, record, artifact.as_ref())?;
+                let bytes = encode_record(instance, *position, record);
+                write_append(txn, tables, instance, *position, record, &bytes)?;
+                if let Some(artifact) = artifact {
+                    write_artifact(txn, instance, artifact)?;
+                }
                 advanced.insert(instance.clone(), position + 1);
                 Ok(Ok(*position))
+            }
+            Request::Inputs {
+                instance,
+                first,
+                records,
+                ..
+            } => {
+                let expected = self.expected(txn, tables, instance, advanced)?;
+                if *first != expected {
+                    return Ok(Err(StoreError::OutOfOrder {
+                        instance: instance.clone(),
+                        expected,
+                        got: *first,
+                    }));
+                }
+                let mut position = *first;
+                for (record, bytes) in records {
+                    write_append(txn, tables, instance, position, record, bytes)?;
+                    position += 1;
+                }
+                advanced.insert(instance.clone(), position);
+                Ok(Ok(position.saturating_sub(1)))
             }
             Request::Snapshot {
                 instance,
@@ -286,6 +382,23 @@ impl Committer {
         }
     }
 
+    /// The position the next record of `instance` must take.
+    fn expected(
+        &self,
+        txn: &WriteTransaction,
+        tables: &BatchTables<'_>,
+        instance: &str,
+        advanced: &BTreeMap<String, Position>,
+    ) -> Result<Position, StoreError> {
+        match advanced.get(instance).or(self.next.get(instance)) {
+            Some(next) => Ok(*next),
+            None => {
+                let snapshots = txn.open_table(SNAPSHOTS).map_err(write_error)?;
+                next_position(&tables.log, &snapshots, instance)
+            }
+        }
+    }
+
     /// An empty fsynced commit: everything committed before it becomes durable.
     fn flush_all(&self) -> Result<(), StoreError> {
         let mut txn = self
@@ -299,25 +412,88 @@ impl Committer {
 }
 
 /// The tables nearly every request of a batch writes, opened once per transaction (opening a
-/// table per record cost more than the record), and the clients' highest sequence numbers,
-/// merged into `CLIENTS` once when the batch closes.
+/// table per record cost more than the record), the key runs still growing, and the clients'
+/// highest sequence numbers, merged into `CLIENTS` once when the batch closes.
 struct BatchTables<'txn> {
     log: redb::Table<'txn, (&'static str, u64), &'static [u8]>,
-    keys: redb::Table<'txn, (&'static str, &'static str, u64), u64>,
+    runs: redb::Table<'txn, (&'static str, &'static str, u64), (u64, u64)>,
+    /// `(instance, run)`: written when the next key of its client does not extend it, or when
+    /// the batch closes; a pipelined batch's keys thus cost one row, not one each.
+    open_runs: Vec<(String, KeyRun)>,
     highest: BTreeMap<(String, String), u64>,
 }
+
+/// Key runs kept open at once; past this they are all written (many clients in one batch).
+const OPEN_RUNS_MAX: usize = 64;
 
 impl<'txn> BatchTables<'txn> {
     fn open(txn: &'txn WriteTransaction) -> Result<BatchTables<'txn>, StoreError> {
         Ok(BatchTables {
             log: txn.open_table(LOG).map_err(write_error)?,
-            keys: txn.open_table(KEYS).map_err(write_error)?,
+            runs: txn.open_table(KEY_RUNS).map_err(write_error)?,
+            open_runs: Vec::new(),
             highest: BTreeMap::new(),
         })
     }
 
-    /// Records the highest sequence number of every client the batch wrote a key of.
-    fn close(self, txn: &WriteTransaction) -> Result<(), StoreError> {
+    /// Adds `(client, seq) -> position` to its client's open run, or starts a new run.
+    fn add_key(
+        &mut self,
+        instance: &str,
+        client: &str,
+        seq: u64,
+        position: Position,
+    ) -> Result<(), StoreError> {
+        let open = self
+            .open_runs
+            .iter()
+            .position(|(name, run)| name == instance && run.client == client);
+        if let Some(index) = open {
+            if let Some((_, run)) = self.open_runs.get_mut(index)
+                && run.extends(client, seq, position)
+            {
+                run.count += 1;
+                return Ok(());
+            }
+            let (name, run) = self.open_runs.swap_remove(index);
+            self.write_run(&name, &run)?;
+        } else if self.open_runs.len() >= OPEN_RUNS_MAX {
+            for (name, run) in std::mem::take(&mut self.open_runs) {
+                self.write_run(&name, &run)?;
+            }
+        }
+        let run = KeyRun {
+            client: client.to_string(),
+            first_seq: seq,
+            first_position: position,
+            count: 1,
+        };
+        self.open_runs.push((instance.to_string(), run));
+        Ok(())
+    }
+
+    fn write_run(&mut self, instance: &str, run: &KeyRun) -> Result<(), StoreError> {
+        self.runs
+            .insert(
+                (instance, run.client.as_str(), run.first_seq),
+                (run.first_position, run.count),
+            )
+            .map_err(write_error)?;
+        let last = run.first_seq + (run.count - 1);
+        let highest = self
+            .highest
+            .entry((instance.to_string(), run.client.clone()))
+            .or_insert(last);
+        *highest = (*highest).max(last);
+        Ok(())
+    }
+
+    /// Writes the open key runs, and records the highest sequence number of every client the
+    /// batch wrote a key of.
+    fn close(mut self, txn: &WriteTransaction) -> Result<(), StoreError> {
+        for (name, run) in std::mem::take(&mut self.open_runs) {
+            self.write_run(&name, &run)?;
+        }
         if self.highest.is_empty() {
             return Ok(());
         }
@@ -335,49 +511,45 @@ impl<'txn> BatchTables<'txn> {
     }
 }
 
+fn write_artifact(
+    txn: &WriteTransaction,
+    instance: &str,
+    (hash, bytes): &(Hash, Vec<u8>),
+) -> Result<(), StoreError> {
+    let mut artifacts = txn.open_table(ARTIFACTS).map_err(write_error)?;
+    artifacts
+        .insert((instance, hash.0.as_slice()), bytes.as_slice())
+        .map_err(write_error)?;
+    Ok(())
+}
+
+/// Writes `record` (encoded and sealed as `bytes`) at `position`, with its key if it has one.
 fn write_append(
     txn: &WriteTransaction,
     tables: &mut BatchTables<'_>,
     instance: &str,
     position: Position,
     record: &Record,
-    artifact: Option<&(Hash, Vec<u8>)>,
+    bytes: &[u8],
 ) -> Result<(), StoreError> {
-    if let Some((hash, bytes)) = artifact {
-        let mut artifacts = txn.open_table(ARTIFACTS).map_err(write_error)?;
-        artifacts
-            .insert((instance, hash.0.as_slice()), bytes.as_slice())
-            .map_err(write_error)?;
-    }
     match record {
         Record::Deploy { .. } => {
             let mut instances = txn.open_table(INSTANCES).map_err(write_error)?;
             instances.insert(instance, position).map_err(write_error)?;
         }
         Record::Input { key: Some(key), .. } => {
-            tables
-                .keys
-                .insert((instance, key.client.as_str(), key.seq), position)
-                .map_err(write_error)?;
-            let highest = tables
-                .highest
-                .entry((instance.to_string(), key.client.clone()))
-                .or_insert(key.seq);
-            *highest = (*highest).max(key.seq);
+            tables.add_key(instance, &key.client, key.seq, position)?;
         }
         _ => {}
     }
     tables
         .log
-        .insert(
-            (instance, position),
-            encode_record(instance, position, record).as_slice(),
-        )
+        .insert((instance, position), bytes)
         .map_err(write_error)?;
     Ok(())
 }
 
-/// Tells the requester how its request ended and forgets its pending key.
+/// Tells the requester how its request ended and forgets its pending keys.
 fn answer(request: Request, result: Result<Position, StoreError>, pending: &PendingKeys) {
     let done = match request {
         Request::Append {
@@ -386,11 +558,18 @@ fn answer(request: Request, result: Result<Position, StoreError>, pending: &Pend
             done,
             ..
         } => {
-            if let Record::Input { key: Some(key), .. } = record {
-                pending
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .remove(&(instance, key.client, key.seq));
+            lock_pending(pending).forget(&instance, &record);
+            done
+        }
+        Request::Inputs {
+            instance,
+            records,
+            done,
+            ..
+        } => {
+            let mut pending = lock_pending(pending);
+            for (record, _) in &records {
+                pending.forget(&instance, record);
             }
             done
         }
@@ -399,6 +578,13 @@ fn answer(request: Request, result: Result<Position, StoreError>, pending: &Pend
     };
     // The requester may have stopped waiting; the record is committed all the same.
     let _ = done.send(result);
+}
+
+/// Each key is added or removed by one call, so a poisoned map is still consistent.
+pub(crate) fn lock_pending(pending: &PendingKeys) -> std::sync::MutexGuard<'_, PendingMap> {
+    pending
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn write_error(error: impl std::fmt::Display) -> StoreError {

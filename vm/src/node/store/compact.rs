@@ -7,7 +7,7 @@
 use super::Compacted;
 use super::error::StoreError;
 use super::record::Position;
-use super::tables::{ARTIFACTS, DROPPED_KEYS, KEYS, LOG, SNAPSHOTS, positions};
+use super::tables::{ARTIFACTS, DROPPED_KEYS, KEY_RUNS, KEYS, LOG, SNAPSHOTS, positions};
 use crate::hash::Hash;
 use redb::{Database, ReadableTable, TableError};
 use std::collections::BTreeMap;
@@ -74,8 +74,51 @@ fn drop_log(
         keep
     })
     .map_err(fail)?;
+    drop_runs(txn, instance, through, &mut dropped)?;
     remember_dropped(txn, instance, &dropped)?;
     Ok(doomed)
+}
+
+/// Drops the keys of `key_runs` that point at records up to `through`: a run wholly at or
+/// before it goes, a run that straddles it keeps its tail as a new run.
+fn drop_runs(
+    txn: &redb::WriteTransaction,
+    instance: &str,
+    through: Position,
+    dropped: &mut BTreeMap<String, u64>,
+) -> Result<(), StoreError> {
+    let fail = |e: redb::StorageError| StoreError::database("compacting", e);
+    let mut runs = txn
+        .open_table(KEY_RUNS)
+        .map_err(|e| StoreError::database("compacting", e))?;
+    let mut tails = Vec::new();
+    runs.retain_in(
+        (instance, "", 0)..,
+        |(name, client, first_seq), (first, count)| {
+            if name != instance || first > through {
+                return true;
+            }
+            // Keys `first_seq..first_seq + gone` point at dropped records.
+            let gone = (through - first + 1).min(count);
+            let highest = dropped.entry(client.to_string()).or_default();
+            *highest = (*highest).max(first_seq + (gone - 1));
+            if gone < count {
+                tails.push((
+                    client.to_string(),
+                    first_seq + gone,
+                    first + gone,
+                    count - gone,
+                ));
+            }
+            false
+        },
+    )
+    .map_err(fail)?;
+    for (client, first_seq, first, count) in tails {
+        runs.insert((instance, client.as_str(), first_seq), (first, count))
+            .map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Raises each client's dropped-key watermark to the highest seq this compaction dropped.

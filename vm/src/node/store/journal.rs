@@ -23,6 +23,9 @@ pub struct Journal {
     /// Whether swap records wait in `staged` until [`Journal::submit`] (or the next record).
     defer_swaps: bool,
     staged: Option<Staged>,
+    /// Input records queued by [`Journal::queue_input`] (encoded at their positions, which
+    /// end just before `next`), sent by [`Journal::flush`].
+    queued: Vec<(Record, Vec<u8>)>,
 }
 
 impl Journal {
@@ -40,6 +43,7 @@ impl Journal {
             snapshots: SnapshotClock::new(policy),
             defer_swaps: false,
             staged: None,
+            queued: Vec::new(),
         };
         let version = core.current();
         let record = Record::Deploy {
@@ -58,6 +62,7 @@ impl Journal {
             snapshots: SnapshotClock::new(policy),
             defer_swaps: false,
             staged: None,
+            queued: Vec::new(),
         }
     }
 
@@ -92,7 +97,7 @@ impl Journal {
         self.next
     }
 
-    /// Logs an input the core just handled, with what it gave.
+    /// Logs an input the core just handled, with what it gave, as a request of its own.
     pub fn input(
         &mut self,
         core: &InstanceCore,
@@ -100,16 +105,51 @@ impl Journal {
         outcome: &Outcome,
         key: Option<ClientKey>,
     ) -> Pending {
+        let sent_for_snapshot = self.queue_input(core, text, outcome, key);
+        // One of the two holds the record; a barrier (never needed) would cover it too.
+        let flushed = self.flush().or(sent_for_snapshot);
+        flushed.unwrap_or_else(|| self.store.barrier())
+    }
+
+    /// Logs an input the core just handled, with what it gave, in the batch of the item being
+    /// handled: the record is encoded now (once, for the store and the snapshot policy) and
+    /// sent with the rest of the batch by [`Journal::flush`], which the caller must call before
+    /// the item's reply. When a snapshot is due the queued records are sent first (the
+    /// snapshot is of the state after them), and their [`Pending`] is returned.
+    pub fn queue_input(
+        &mut self,
+        core: &InstanceCore,
+        text: &str,
+        outcome: &Outcome,
+        key: Option<ClientKey>,
+    ) -> Option<Pending> {
         let record = Record::Input {
             text: text.to_string(),
             outcome: outcome.clone(),
             key,
         };
-        let size = encode_record(&self.instance, self.next, &record).len();
+        // A staged swap record precedes this input in the log: send it first.
         self.submit();
-        let pending = self.store.append(&self.instance, self.next, record);
-        self.advance(core, size);
-        pending
+        let bytes = encode_record(&self.instance, self.next, &record);
+        let size = bytes.len();
+        self.queued.push((record, bytes));
+        self.next += 1;
+        if self.snapshots.appended(size) {
+            let sent = self.flush();
+            self.snapshot(core);
+            return sent;
+        }
+        None
+    }
+
+    /// Sends the queued input records as one request; `None` when none were queued.
+    pub fn flush(&mut self) -> Option<Pending> {
+        if self.queued.is_empty() {
+            return None;
+        }
+        let records = std::mem::take(&mut self.queued);
+        let first = self.next - records.len() as u64;
+        Some(self.store.append_inputs(&self.instance, first, records))
     }
 
     /// Logs a committed upgrade: the core now runs the new version. `encoded` is that
@@ -140,6 +180,7 @@ impl Journal {
 
     /// Appends (or stages, see [`Self::defer_swap_records`]) a swap record.
     fn append_swap(&mut self, record: Record, artifact: Option<&[u8]>) -> Pending {
+        debug_assert!(self.queued.is_empty(), "queued inputs are flushed first");
         self.submit();
         let pending = if self.defer_swaps {
             let (pending, staged) =
@@ -175,13 +216,6 @@ impl Journal {
             .append_version(&self.instance, self.next, record, &bytes);
         self.next += 1;
         pending
-    }
-
-    fn advance(&mut self, core: &InstanceCore, size: usize) {
-        self.next += 1;
-        if self.snapshots.appended(size) {
-            self.snapshot(core);
-        }
     }
 
     /// Snapshots the core as it is after the last record. The state is handed to the store's

@@ -45,7 +45,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
-use tables::{CLIENTS, DROPPED_KEYS, INSTANCES, KEYS, LOG, SNAPSHOTS};
+use tables::{CLIENTS, DROPPED_KEYS, INSTANCES, KEY_RUNS, KEYS, LOG, SNAPSHOTS};
 use tokio::sync::oneshot;
 
 use crate::bytecode::Artifact;
@@ -253,17 +253,36 @@ impl Store {
 
     /// Appends `record` at `position` (the instance's next one, starting at 0 for the deploy).
     pub fn append(&self, instance: &str, position: Position, record: Record) -> Pending {
-        if let Record::Input { key: Some(key), .. } = &record {
-            self.pending().insert(
-                (instance.into(), key.client.clone(), key.seq),
-                (position, record.clone()),
-            );
-        }
+        self.pending().add(instance, position, &record);
         self.send(|done| Request::Append {
             instance: instance.to_string(),
             position,
             record,
             artifact: None,
+            done,
+        })
+    }
+
+    /// Appends consecutive input records from `first` on, each with the bytes
+    /// [`record::encode_record`] gave for it at its position, as one request: one
+    /// acknowledgement for them all, which resolves (to the last one's position) once every
+    /// one is durable.
+    pub fn append_inputs(
+        &self,
+        instance: &str,
+        first: Position,
+        records: Vec<(Record, Vec<u8>)>,
+    ) -> Pending {
+        {
+            let mut pending = self.pending();
+            for (position, (record, _)) in (first..).zip(&records) {
+                pending.add(instance, position, record);
+            }
+        }
+        self.send(|done| Request::Inputs {
+            instance: instance.to_string(),
+            first,
+            records,
             done,
         })
     }
@@ -390,17 +409,14 @@ impl Store {
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, PendingMap> {
-        // Every update is one insert or remove, so a poisoned map is still consistent.
-        self.pending_keys
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        commit::lock_pending(&self.pending_keys)
     }
 
     /// Whether `key` was already applied to `instance`, and what it gave.
     pub fn lookup(&self, instance: &str, key: &ClientKey) -> Result<Option<Recorded>, StoreError> {
-        let wanted = (instance.to_string(), key.client.clone(), key.seq);
-        if let Some((position, record)) = self.pending().get(&wanted).cloned() {
-            return Ok(applied(position, record));
+        let pending = self.pending().get(instance, &key.client, key.seq).cloned();
+        if let Some((position, outcome)) = pending {
+            return Ok(Some(Recorded::Applied { position, outcome }));
         }
         let txn = self.read()?;
         if let Some(found) = lookup_committed(&txn, instance, key)? {
@@ -420,13 +436,7 @@ impl Store {
     /// The highest sequence number `client` ever had applied to `instance` (appended, durable
     /// or not yet), or `None` for a client never seen.
     pub fn highest_seq(&self, instance: &str, client: &str) -> Result<Option<u64>, StoreError> {
-        let low = (instance.to_string(), client.to_string(), 0);
-        let high = (instance.to_string(), client.to_string(), u64::MAX);
-        let pending = self
-            .pending()
-            .range(low..=high)
-            .next_back()
-            .map(|((_, _, seq), _)| *seq);
+        let pending = self.pending().highest(instance, client);
         let txn = self.read()?;
         let committed = match open_optional(&txn, CLIENTS)? {
             Some(clients) => clients
@@ -579,16 +589,24 @@ fn lookup_committed(
     key: &ClientKey,
 ) -> Result<Option<Recorded>, StoreError> {
     let fail = |e: redb::StorageError| StoreError::database("looking up a key", e);
-    let (Some(keys), Some(log)) = (open_optional(txn, KEYS)?, open_optional(txn, LOG)?) else {
+    let Some(log) = open_optional(txn, LOG)? else {
         return Ok(None);
     };
-    let Some(position) = keys
-        .get((instance, key.client.as_str(), key.seq))
-        .map_err(fail)?
-    else {
-        return Ok(None);
+    let in_runs = match open_optional(txn, KEY_RUNS)? {
+        Some(runs) => tables::find_in_runs(&runs, instance, &key.client, key.seq)?,
+        None => None,
     };
-    let position = position.value();
+    let position = match (in_runs, open_optional(txn, KEYS)?) {
+        (Some(position), _) => position,
+        (None, Some(keys)) => match keys
+            .get((instance, key.client.as_str(), key.seq))
+            .map_err(fail)?
+        {
+            Some(position) => position.value(),
+            None => return Ok(None),
+        },
+        (None, None) => return Ok(None),
+    };
     let Some(bytes) = log.get((instance, position)).map_err(fail)? else {
         return Ok(None);
     };
