@@ -90,7 +90,9 @@ fn can_trap(op: &Op) -> bool {
         | Op::Inj { .. }
         | Op::Distl { .. }
         | Op::Commit { .. } => false,
-        Op::Bin { op, .. } => matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul),
+        Op::Bin { op, .. } | Op::BinK { op, .. } => {
+            matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul)
+        }
         Op::PrimArgs { prim, .. } | Op::Prim { prim, .. } => !cannot_trap(*prim),
         Op::Case { .. } | Op::Check { .. } | Op::BadCall => true,
     }
@@ -131,6 +133,7 @@ fn reads(op: &Op) -> Vec<Reg> {
         | Op::Check { src, .. } => vec![*src],
         Op::Pack { items, .. } | Op::PrimArgs { args: items, .. } => items.to_vec(),
         Op::Bin { a, b, .. } => vec![*a, *b],
+        Op::BinK { a, .. } => vec![*a],
         Op::Commit { regs, .. } => regs.to_vec(),
         Op::Case { src, .. } => vec![*src],
         Op::Const { .. } | Op::BadCall => Vec::new(),

@@ -219,7 +219,9 @@ impl Machine<'_, '_> {
                 let value = distl(self.get(*src)?.clone())?;
                 self.set(*dst, value)
             }
-            Op::Bin { .. } | Op::PrimArgs { .. } | Op::Prim { .. } => self.primitive(op),
+            Op::Bin { .. } | Op::BinK { .. } | Op::PrimArgs { .. } | Op::Prim { .. } => {
+                self.primitive(op)
+            }
             Op::Case {
                 src,
                 payload,
@@ -259,6 +261,18 @@ impl Machine<'_, '_> {
             } => {
                 let value = binary(*op, *prim, self.get(*a)?, self.get(*b)?)
                     .map_err(|kind| Trap::new(kind, *site))?;
+                self.set(*dst, value)
+            }
+            Op::BinK {
+                op,
+                prim,
+                site,
+                dst,
+                a,
+                k,
+            } => {
+                let value =
+                    binary(*op, *prim, self.get(*a)?, k).map_err(|kind| Trap::new(kind, *site))?;
                 self.set(*dst, value)
             }
             Op::PrimArgs {
@@ -421,6 +435,7 @@ fn component(value: &Value, index: u32) -> Result<&Value, Trap> {
 }
 
 /// `op` on two values, as `prim.apply` computes it on their pair.
+#[inline(always)]
 fn binary(op: BinOp, prim: Prim, a: &Value, b: &Value) -> Result<Value, TrapKind> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         return binary_ints(op, *x, *y);
@@ -437,6 +452,7 @@ fn binary(op: BinOp, prim: Prim, a: &Value, b: &Value) -> Result<Value, TrapKind
 }
 
 /// `op` on two integers, without going through `Value`'s ordering.
+#[inline(always)]
 fn binary_ints(op: BinOp, x: i64, y: i64) -> Result<Value, TrapKind> {
     let int = |result: Option<i64>| result.map(Value::Int).ok_or(TrapKind::Overflow);
     match op {

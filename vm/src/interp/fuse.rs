@@ -13,6 +13,8 @@
 //!   and the (non-trapping) collection updates [`super::commit`] sinks past it update in place.
 //! - **Move coalescing**: `r = op(..); ...; x = move r` with `r` read nowhere else becomes
 //!   `x = op(..)`. Registers stay written once per path.
+//! - **Constant operands**: a constant read only as the second operand of a binary operator is
+//!   folded into it ([`Op::BinK`]), so `count >= 0` is one op.
 //!
 //! Fuel is charged per op run, so a turn that runs fewer ops costs less; the sum charged along
 //! any path is still fixed by the program and its inputs, so fuel use stays deterministic.
@@ -36,7 +38,9 @@ fn fuse_block(block: &mut Block, live_out: &BTreeSet<Reg>) {
     sink_tail(&mut ops);
     let live = live_after_each(&ops, live_out);
     coalesce(&mut ops, &live);
-    // Recompute after coalescing: an arm's live-out must name the registers as renamed.
+    // Recompute after each rewrite: an arm's live-out must name the registers as renamed.
+    let live = live_after_each(&ops, live_out);
+    fold_consts(&mut ops, &live);
     let live = live_after_each(&ops, live_out);
     for (op, live) in ops.iter_mut().zip(&live) {
         if let Op::Case { arms, .. } = op {
@@ -111,6 +115,54 @@ fn coalesce(ops: &mut Vec<Op>, live: &[BTreeSet<Reg>]) {
     }
 }
 
+/// Rewrites `r = const k; ...; d = a <op> r` into `d = a <op> k` where `r` is read nowhere
+/// else. A constant cannot trap, so dropping it changes no value or trap.
+fn fold_consts(ops: &mut Vec<Op>, live: &[BTreeSet<Reg>]) {
+    let mut dropped = vec![false; ops.len()];
+    for j in 0..ops.len() {
+        let Op::Bin { a, b: r, .. } = ops[j] else {
+            continue;
+        };
+        if a == r || live[j].contains(&r) {
+            continue;
+        }
+        let Some(i) = (0..j).rev().find(|&i| touches(&ops[i], r)) else {
+            continue;
+        };
+        let Op::Const { dst, value } = &ops[i] else {
+            continue;
+        };
+        if *dst != r || dropped[i] {
+            continue;
+        }
+        let k = value.clone();
+        if let Op::Bin {
+            op,
+            prim,
+            site,
+            dst,
+            a,
+            ..
+        } = ops[j]
+        {
+            ops[j] = Op::BinK {
+                op,
+                prim,
+                site,
+                dst,
+                a,
+                k,
+            };
+            dropped[i] = true;
+        }
+    }
+    let mut index = 0;
+    ops.retain(|_| {
+        index += 1;
+        !dropped[index - 1]
+    });
+}
+
 /// The one register `op` writes, for the ops whose destination can be renamed.
 fn single_dst(op: &Op) -> Option<Reg> {
     match op {
@@ -121,6 +173,7 @@ fn single_dst(op: &Op) -> Option<Reg> {
         | Op::Inj { dst, .. }
         | Op::Distl { dst, .. }
         | Op::Bin { dst, .. }
+        | Op::BinK { dst, .. }
         | Op::PrimArgs { dst, .. }
         | Op::Prim { dst, .. } => Some(*dst),
         _ => None,
@@ -136,6 +189,7 @@ fn set_dst(op: &mut Op, to: Reg) {
         | Op::Inj { dst, .. }
         | Op::Distl { dst, .. }
         | Op::Bin { dst, .. }
+        | Op::BinK { dst, .. }
         | Op::PrimArgs { dst, .. }
         | Op::Prim { dst, .. } => *dst = to,
         _ => {}
@@ -204,6 +258,7 @@ fn reads(op: &Op) -> Vec<Reg> {
         | Op::Case { src, .. } => vec![*src],
         Op::Pack { items, .. } | Op::PrimArgs { args: items, .. } => items.to_vec(),
         Op::Bin { a, b, .. } => vec![*a, *b],
+        Op::BinK { a, .. } => vec![*a],
         Op::Commit { regs, .. } => regs.to_vec(),
         Op::Const { .. } | Op::BadCall => Vec::new(),
     }
@@ -222,6 +277,7 @@ fn writes(op: &Op) -> Vec<Reg> {
 mod tests {
     use super::*;
     use crate::bytecode::Site;
+    use crate::interp::ops::BinOp;
     use crate::prim::Prim;
     use crate::value::Value;
 
@@ -255,6 +311,52 @@ mod tests {
         ]);
         fuse(&mut block, &[3, 4]);
         assert_eq!(block.ops.len(), 2);
+    }
+
+    #[test]
+    fn a_constant_read_once_by_an_operator_is_folded_into_it() {
+        let mut block = Block::new(vec![
+            Op::Const {
+                dst: 3,
+                value: Value::Int(0),
+            },
+            Op::Bin {
+                op: BinOp::Ge,
+                prim: Prim::Ge,
+                site: Site(1),
+                dst: 4,
+                a: 2,
+                b: 3,
+            },
+        ]);
+        fuse(&mut block, &[4]);
+        assert_eq!(block.ops.len(), 1);
+        assert!(matches!(
+            &block.ops[0],
+            Op::BinK {
+                dst: 4,
+                a: 2,
+                k: Value::Int(0),
+                ..
+            }
+        ));
+        // Still read afterwards: the constant stays.
+        let mut kept = Block::new(vec![
+            Op::Const {
+                dst: 3,
+                value: Value::Int(0),
+            },
+            Op::Bin {
+                op: BinOp::Ge,
+                prim: Prim::Ge,
+                site: Site(1),
+                dst: 4,
+                a: 2,
+                b: 3,
+            },
+        ]);
+        fuse(&mut kept, &[3, 4]);
+        assert_eq!(kept.ops.len(), 2);
     }
 
     #[test]

@@ -81,7 +81,8 @@ fn written(op: &Op) -> Vec<Reg> {
         Op::Const { dst, .. }
         | Op::Proj { dst, .. }
         | Op::Distl { dst, .. }
-        | Op::Bin { dst, .. } => {
+        | Op::Bin { dst, .. }
+        | Op::BinK { dst, .. } => {
             vec![*dst]
         }
         Op::Unpack { dsts, .. } => dsts.to_vec(),
@@ -98,6 +99,7 @@ fn read(op: &Op) -> Vec<Reg> {
             vec![*src]
         }
         Op::Bin { a, b, .. } => vec![*a, *b],
+        Op::BinK { a, .. } => vec![*a],
         _ => Vec::new(),
     }
 }

@@ -120,6 +120,15 @@ pub enum Op {
         a: Reg,
         b: Reg,
     },
+    /// `Bin` whose second operand is a constant (folded in by [`super::fuse`]).
+    BinK {
+        op: BinOp,
+        prim: Prim,
+        site: Site,
+        dst: Reg,
+        a: Reg,
+        k: Value,
+    },
     /// A primitive of n >= 2 parameters, its arguments in registers.
     PrimArgs {
         prim: Prim,
