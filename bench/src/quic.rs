@@ -1,6 +1,11 @@
 //! The node over QUIC on 127.0.0.1 with mutual TLS: pipelined inputs per second on one
 //! connection and on four, the p50/p99 round trip of one `send`, and the time from a push to
 //! the acknowledged swap. The node runs in this process on the same runtime as the clients.
+//!
+//! With the default durability (`group`) a lone `send` waits for its record's fsync, so its
+//! round trip is bounded below by the disk. Two informational rows separate the two: the same
+//! round trip on a node with durability `none`, and the p50/p99 of one bare `fsync` of a small
+//! write to a file in the same temporary directory.
 
 use crate::Options;
 use crate::measure::percentile;
@@ -11,6 +16,8 @@ use quiver_vm::node::client::Client;
 use quiver_vm::node::pki::load_identity;
 use quiver_vm::node::report::Outcome;
 use quiver_vm::node::server::{NodeConfig, RunningNode, start};
+use quiver_vm::node::store::Durability;
+use std::io::Write;
 use std::time::Instant;
 
 const COUNTER: &str = include_str!("../../examples/counter.sm");
@@ -70,6 +77,9 @@ async fn measure(options: Options) -> Fallible<Vec<Figure>> {
     }
     client.close().await;
     node.shutdown().await;
+    let samples = if options.quick { 300 } else { 5000 };
+    let (bare50, bare99) = round_trips_without_fsync(&counter.artifact, samples).await?;
+    let (fsync50, fsync99) = fsyncs(dir.path(), if options.quick { 100 } else { 1000 })?;
     let throughput = |name: &str, ours: f64, target| Figure {
         name: name.into(),
         ours,
@@ -100,7 +110,59 @@ async fn measure(options: Options) -> Fallible<Vec<Figure>> {
         latency("QUIC send round trip p50", p50, 500.0),
         latency("QUIC send round trip p99", p99, 500.0),
         latency("push to acknowledged swap (median)", push, 20_000.0),
+        info(
+            "QUIC send round trip p50, durability none (no fsync)",
+            bare50,
+        ),
+        info(
+            "QUIC send round trip p99, durability none (no fsync)",
+            bare99,
+        ),
+        info("one fsync of a small write on this disk, p50", fsync50),
+        info("one fsync of a small write on this disk, p99", fsync99),
     ])
+}
+
+fn info(name: &str, ours: f64) -> Figure {
+    Figure {
+        name: name.into(),
+        ours,
+        unit: "µs",
+        better: Better::Lower,
+        baseline: Baseline::None,
+        target: Target::Informational,
+    }
+}
+
+/// The round trips of [`round_trips`] on a node of its own that journals with durability
+/// `none`: the network, the mailbox and the turn without waiting for the disk.
+async fn round_trips_without_fsync(
+    counter: &quiver_vm::bytecode::Artifact,
+    samples: usize,
+) -> Fallible<(f64, f64)> {
+    let dir = tempfile::tempdir()?;
+    let mut config = NodeConfig::new(([127, 0, 0, 1], 0).into(), dir.path().into());
+    config.durability = Durability::None;
+    let node = start(config).await?;
+    let client = connect(&node, dir.path()).await?;
+    client.push("c0", encode(counter, None), None).await?;
+    let trips = round_trips(&client, samples).await;
+    client.close().await;
+    node.shutdown().await;
+    trips
+}
+
+/// p50 and p99 in microseconds of `sync_data` after a 100-byte append, in `dir`.
+fn fsyncs(dir: &std::path::Path, samples: usize) -> Fallible<(f64, f64)> {
+    let mut file = std::fs::File::create(dir.join("fsync-probe"))?;
+    let mut times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        file.write_all(&[0u8; 100])?;
+        let started = Instant::now();
+        file.sync_data()?;
+        times.push(started.elapsed().as_secs_f64() * 1e6);
+    }
+    Ok((percentile(&mut times, 0.5), percentile(&mut times, 0.99)))
 }
 
 /// Inputs per second, each client pipelining `per_client` inputs to its own instance.
