@@ -35,7 +35,7 @@ fn sink(block: &mut Block) {
         let mut j = i;
         while j + 1 < ops.len()
             && !matches!(ops[j + 1], Op::Case { .. })
-            && !reads(&ops[j + 1]).contains(&dst)
+            && !ops[j + 1].reads().contains(&dst)
         {
             ops.swap(j, j + 1);
             j += 1;
@@ -119,23 +119,4 @@ fn cannot_trap(prim: Prim) -> bool {
             | Prim::Min
             | Prim::Max
     )
-}
-
-/// The registers a non-case op reads.
-fn reads(op: &Op) -> Vec<Reg> {
-    match op {
-        Op::Move { src, .. }
-        | Op::Proj { src, .. }
-        | Op::Unpack { src, .. }
-        | Op::Inj { src, .. }
-        | Op::Distl { src, .. }
-        | Op::Prim { src, .. }
-        | Op::Check { src, .. } => vec![*src],
-        Op::Pack { items, .. } | Op::PrimArgs { args: items, .. } => items.to_vec(),
-        Op::Bin { a, b, .. } => vec![*a, *b],
-        Op::BinK { a, .. } => vec![*a],
-        Op::Commit { regs, .. } => regs.to_vec(),
-        Op::Case { src, .. } => vec![*src],
-        Op::Const { .. } | Op::BadCall => Vec::new(),
-    }
 }

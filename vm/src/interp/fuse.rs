@@ -101,7 +101,7 @@ fn coalesce(ops: &mut Vec<Op>, live: &[BTreeSet<Reg>]) {
                 break None;
             }
             i -= 1;
-            if single_dst(&ops[i]) == Some(r) {
+            if ops[i].renamable_dst() == Some(r) {
                 break Some(i);
             }
             if touches(&ops[i], r) || touches(&ops[i], x) {
@@ -109,7 +109,9 @@ fn coalesce(ops: &mut Vec<Op>, live: &[BTreeSet<Reg>]) {
             }
         };
         if let Some(i) = writer {
-            set_dst(&mut ops[i], x);
+            if let Some(dst) = ops[i].renamable_dst_mut() {
+                *dst = x;
+            }
             ops.remove(j);
         }
     }
@@ -163,42 +165,9 @@ fn fold_consts(ops: &mut Vec<Op>, live: &[BTreeSet<Reg>]) {
     });
 }
 
-/// The one register `op` writes, for the ops whose destination can be renamed.
-fn single_dst(op: &Op) -> Option<Reg> {
-    match op {
-        Op::Const { dst, .. }
-        | Op::Move { dst, .. }
-        | Op::Proj { dst, .. }
-        | Op::Pack { dst, .. }
-        | Op::Inj { dst, .. }
-        | Op::Distl { dst, .. }
-        | Op::Bin { dst, .. }
-        | Op::BinK { dst, .. }
-        | Op::PrimArgs { dst, .. }
-        | Op::Prim { dst, .. } => Some(*dst),
-        _ => None,
-    }
-}
-
-fn set_dst(op: &mut Op, to: Reg) {
-    match op {
-        Op::Const { dst, .. }
-        | Op::Move { dst, .. }
-        | Op::Proj { dst, .. }
-        | Op::Pack { dst, .. }
-        | Op::Inj { dst, .. }
-        | Op::Distl { dst, .. }
-        | Op::Bin { dst, .. }
-        | Op::BinK { dst, .. }
-        | Op::PrimArgs { dst, .. }
-        | Op::Prim { dst, .. } => *dst = to,
-        _ => {}
-    }
-}
-
 /// Whether `op` (or any op nested in it) reads or writes `reg`.
 fn touches(op: &Op, reg: Reg) -> bool {
-    if reads(op).contains(&reg) || writes(op).contains(&reg) {
+    if op.reads().contains(&reg) || writes(op).contains(&reg) {
         return true;
     }
     match op {
@@ -242,26 +211,7 @@ fn step_back(op: &Op, live: &mut BTreeSet<Reg>) {
     for reg in writes(op) {
         live.remove(&reg);
     }
-    live.extend(reads(op));
-}
-
-/// The registers `op` itself reads (not those of nested blocks).
-fn reads(op: &Op) -> Vec<Reg> {
-    match op {
-        Op::Move { src, .. }
-        | Op::Proj { src, .. }
-        | Op::Unpack { src, .. }
-        | Op::Inj { src, .. }
-        | Op::Distl { src, .. }
-        | Op::Prim { src, .. }
-        | Op::Check { src, .. }
-        | Op::Case { src, .. } => vec![*src],
-        Op::Pack { items, .. } | Op::PrimArgs { args: items, .. } => items.to_vec(),
-        Op::Bin { a, b, .. } => vec![*a, *b],
-        Op::BinK { a, .. } => vec![*a],
-        Op::Commit { regs, .. } => regs.to_vec(),
-        Op::Const { .. } | Op::BadCall => Vec::new(),
-    }
+    live.extend(op.reads());
 }
 
 /// The registers `op` itself writes (a `case` writes its payload register).
@@ -269,7 +219,7 @@ fn writes(op: &Op) -> Vec<Reg> {
     match op {
         Op::Unpack { dsts, .. } => dsts.to_vec(),
         Op::Case { payload, .. } => vec![*payload],
-        other => single_dst(other).into_iter().collect(),
+        other => other.renamable_dst().into_iter().collect(),
     }
 }
 

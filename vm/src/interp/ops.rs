@@ -168,3 +168,58 @@ pub enum Op {
     /// A call of a definition that does not exist (the verifier rules it out).
     BadCall,
 }
+
+impl Op {
+    /// The registers this op itself reads (a `case` its scrutinee, not its arms' operands).
+    pub fn reads(&self) -> Vec<Reg> {
+        match self {
+            Op::Move { src, .. }
+            | Op::Proj { src, .. }
+            | Op::Unpack { src, .. }
+            | Op::Inj { src, .. }
+            | Op::Distl { src, .. }
+            | Op::Prim { src, .. }
+            | Op::Check { src, .. }
+            | Op::Case { src, .. } => vec![*src],
+            Op::Pack { items, .. } | Op::PrimArgs { args: items, .. } => items.to_vec(),
+            Op::Bin { a, b, .. } => vec![*a, *b],
+            Op::BinK { a, .. } => vec![*a],
+            Op::Commit { regs, .. } => regs.to_vec(),
+            Op::Const { .. } | Op::BadCall => Vec::new(),
+        }
+    }
+
+    /// The one register this op writes, for the ops whose destination can be renamed.
+    pub fn renamable_dst(&self) -> Option<Reg> {
+        match self {
+            Op::Const { dst, .. }
+            | Op::Move { dst, .. }
+            | Op::Proj { dst, .. }
+            | Op::Pack { dst, .. }
+            | Op::Inj { dst, .. }
+            | Op::Distl { dst, .. }
+            | Op::Bin { dst, .. }
+            | Op::BinK { dst, .. }
+            | Op::PrimArgs { dst, .. }
+            | Op::Prim { dst, .. } => Some(*dst),
+            _ => None,
+        }
+    }
+
+    /// [`Op::renamable_dst`], to rename it.
+    pub fn renamable_dst_mut(&mut self) -> Option<&mut Reg> {
+        match self {
+            Op::Const { dst, .. }
+            | Op::Move { dst, .. }
+            | Op::Proj { dst, .. }
+            | Op::Pack { dst, .. }
+            | Op::Inj { dst, .. }
+            | Op::Distl { dst, .. }
+            | Op::Bin { dst, .. }
+            | Op::BinK { dst, .. }
+            | Op::PrimArgs { dst, .. }
+            | Op::Prim { dst, .. } => Some(dst),
+            _ => None,
+        }
+    }
+}
