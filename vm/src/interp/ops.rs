@@ -169,6 +169,23 @@ pub enum Op {
     BadCall,
 }
 
+/// The ops with one destination register that a pass may rename, binding it to `$dst`: one
+/// list for [`Op::renamable_dst`] and [`Op::renamable_dst_mut`].
+macro_rules! renamable {
+    ($dst:ident) => {
+        Op::Const { dst: $dst, .. }
+            | Op::Move { dst: $dst, .. }
+            | Op::Proj { dst: $dst, .. }
+            | Op::Pack { dst: $dst, .. }
+            | Op::Inj { dst: $dst, .. }
+            | Op::Distl { dst: $dst, .. }
+            | Op::Bin { dst: $dst, .. }
+            | Op::BinK { dst: $dst, .. }
+            | Op::PrimArgs { dst: $dst, .. }
+            | Op::Prim { dst: $dst, .. }
+    };
+}
+
 impl Op {
     /// The registers this op itself reads (a `case` its scrutinee, not its arms' operands).
     pub fn reads(&self) -> Vec<Reg> {
@@ -192,16 +209,7 @@ impl Op {
     /// The one register this op writes, for the ops whose destination can be renamed.
     pub fn renamable_dst(&self) -> Option<Reg> {
         match self {
-            Op::Const { dst, .. }
-            | Op::Move { dst, .. }
-            | Op::Proj { dst, .. }
-            | Op::Pack { dst, .. }
-            | Op::Inj { dst, .. }
-            | Op::Distl { dst, .. }
-            | Op::Bin { dst, .. }
-            | Op::BinK { dst, .. }
-            | Op::PrimArgs { dst, .. }
-            | Op::Prim { dst, .. } => Some(*dst),
+            renamable!(dst) => Some(*dst),
             _ => None,
         }
     }
@@ -209,16 +217,7 @@ impl Op {
     /// [`Op::renamable_dst`], to rename it.
     pub fn renamable_dst_mut(&mut self) -> Option<&mut Reg> {
         match self {
-            Op::Const { dst, .. }
-            | Op::Move { dst, .. }
-            | Op::Proj { dst, .. }
-            | Op::Pack { dst, .. }
-            | Op::Inj { dst, .. }
-            | Op::Distl { dst, .. }
-            | Op::Bin { dst, .. }
-            | Op::BinK { dst, .. }
-            | Op::PrimArgs { dst, .. }
-            | Op::Prim { dst, .. } => Some(dst),
+            renamable!(dst) => Some(dst),
             _ => None,
         }
     }

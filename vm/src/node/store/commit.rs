@@ -328,13 +328,10 @@ impl Committer {
                 artifact,
                 ..
             } => {
-                let expected = self.expected(txn, tables, instance, advanced)?;
-                if *position != expected {
-                    return Ok(Err(StoreError::OutOfOrder {
-                        instance: instance.clone(),
-                        expected,
-                        got: *position,
-                    }));
+                if let Some(refused) =
+                    self.out_of_order(txn, tables, instance, advanced, *position)?
+                {
+                    return Ok(Err(refused));
                 }
                 let bytes = encode_record(instance, *position, record);
                 write_append(txn, tables, instance, *position, record, &bytes)?;
@@ -350,13 +347,8 @@ impl Committer {
                 records,
                 ..
             } => {
-                let expected = self.expected(txn, tables, instance, advanced)?;
-                if *first != expected {
-                    return Ok(Err(StoreError::OutOfOrder {
-                        instance: instance.clone(),
-                        expected,
-                        got: *first,
-                    }));
+                if let Some(refused) = self.out_of_order(txn, tables, instance, advanced, *first)? {
+                    return Ok(Err(refused));
                 }
                 let mut position = *first;
                 for (record, bytes) in records {
@@ -383,6 +375,23 @@ impl Committer {
     }
 
     /// The position the next record of `instance` must take.
+    /// The refusal of a request whose first record is not at the instance's next position.
+    fn out_of_order(
+        &self,
+        txn: &WriteTransaction,
+        tables: &BatchTables<'_>,
+        instance: &str,
+        advanced: &BTreeMap<String, Position>,
+        got: Position,
+    ) -> Result<Option<StoreError>, StoreError> {
+        let expected = self.expected(txn, tables, instance, advanced)?;
+        Ok((got != expected).then(|| StoreError::OutOfOrder {
+            instance: instance.to_string(),
+            expected,
+            got,
+        }))
+    }
+
     fn expected(
         &self,
         txn: &WriteTransaction,
